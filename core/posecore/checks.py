@@ -1,0 +1,65 @@
+"""Health checks of the installed plugins, for ``posecore plugins check``."""
+from __future__ import annotations
+
+import importlib.util
+from collections import defaultdict
+from typing import NamedTuple
+
+from posecore.discovery import PluginIndex
+
+
+class CheckResult(NamedTuple):
+    """One line of ``posecore plugins check``: ``ok`` False makes it fail."""
+
+    ok: bool
+    subject: str
+    message: str
+
+
+def check_collisions(index: PluginIndex) -> list[CheckResult]:
+    """Names declared by two or more switched-on distributions in one group."""
+    owners: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for entry in index.entries():
+        owners[(entry.group, entry.name)].append(entry.dist)
+    return [CheckResult(False, f'{group}:{name}',
+                        f'declared by {", ".join(dists)}; configs must use one of '
+                        f'{", ".join(repr(d + "::" + name) for d in dists)}')
+            for (group, name), dists in sorted(owners.items()) if len(dists) > 1]
+
+
+def check_versions(index: PluginIndex) -> list[CheckResult]:
+    """Distributions whose ``posecore`` requirement excludes the installed core."""
+    results = []
+    for dist in index.distributions(include_blocked=False):
+        problem = index.version_problem(dist.name)
+        if problem:
+            results.append(CheckResult(False, dist.name, problem))
+    return results
+
+
+def check_modules(index: PluginIndex) -> list[CheckResult]:
+    """Entry points whose target module cannot be found (no import is run)."""
+    results = []
+    for entry in index.entries():
+        try:
+            found = importlib.util.find_spec(entry.module) is not None
+        except (ImportError, ValueError):  # a missing parent package
+            found = False
+        if not found:
+            results.append(CheckResult(False, entry.qualified,
+                                       f'module {entry.module!r} of entry point '
+                                       f'{entry.value!r} is not installed'))
+    return results
+
+
+def check_imports(index: PluginIndex) -> list[CheckResult]:
+    """Import every entry point's target and report each failure."""
+    from posecore.errors import PluginError
+
+    results = []
+    for entry in index.entries():
+        try:
+            index.load(entry)
+        except PluginError as exc:
+            results.append(CheckResult(False, entry.qualified, str(exc)))
+    return results

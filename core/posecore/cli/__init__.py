@@ -1,0 +1,1 @@
+"""The ``posecore`` command line; subcommand modules import heavy packages lazily."""

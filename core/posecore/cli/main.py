@@ -1,0 +1,108 @@
+"""Entry point of the ``posecore`` command.
+
+Boot order, as pytest's: ``-p`` switches first, then the entry-point index,
+then pluggy hook modules (which may add subcommands), then the command.
+``--help``, ``--version`` and ``plugins list`` import neither torch, nor
+mmengine, nor any registry plugin module.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from typing import Sequence
+
+from posecore import __version__
+from posecore.cli import plugins as plugins_cmd
+from posecore.cli import run as run_cmd
+from posecore.discovery import get_index
+from posecore.errors import ConfigError, PosecoreError, UsageError
+
+
+def _apply_p_switches(values: Sequence[str]) -> None:
+    index = get_index()
+    for value in values:
+        if value.startswith('no:'):
+            index.block(value[3:], f'-p {value}')
+        else:
+            index.unblock(value)
+
+
+def _version_text() -> str:
+    index = get_index()
+    lines = [f'posecore {__version__} (Python {sys.version.split()[0]} on {sys.platform})']
+    dists = index.distributions()
+    if dists:
+        lines.append('plugins:')
+        for dist in dists:
+            off = index.is_blocked(dist.name)
+            lines.append(f'  {dist.name} {dist.version}' + (f'  [off: {off}]' if off else ''))
+    else:
+        lines.append('plugins: none installed')
+    return '\n'.join(lines)
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help=kwargs.get('help'))
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(_version_text())
+        parser.exit()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, including subcommands that hook plugins add."""
+    from posecore.plugin_manager import get_plugin_manager
+
+    parser = argparse.ArgumentParser(
+        prog='posecore', description='posecore: pose estimation with plugin distributions.')
+    parser.add_argument('--version', action=_VersionAction,
+                        help='print posecore and plugin versions, then exit')
+    parser.add_argument('-p', dest='plugin_switches', action='append', default=[],
+                        metavar='no:DIST',
+                        help='switch a plugin distribution off (no:DIST) or back on (DIST); '
+                             'repeatable')
+    parser.add_argument('--traceback', action='store_true',
+                        help='show the full traceback of an error')
+    sub = parser.add_subparsers(dest='command', metavar='COMMAND')
+    plugins_cmd.add_parser(sub)
+    run_cmd.add_parsers(sub)
+    get_plugin_manager().hook.posecore_add_commands(subparsers=sub)
+    return parser
+
+
+def _pre_scan_switches(argv: list[str]) -> list[str]:
+    values = []
+    for i, arg in enumerate(argv):
+        if arg == '--':
+            break
+        if arg == '-p' and i + 1 < len(argv):
+            values.append(argv[i + 1])
+        elif arg.startswith('-p') and len(arg) > 2:
+            values.append(arg[2:])
+    return values
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    show_traceback = '--traceback' in argv
+    try:
+        _apply_p_switches(_pre_scan_switches(argv))
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, 'func', None):
+            parser.print_help()
+            return 2
+        code = args.func(args)
+        return int(code or 0)
+    except PosecoreError as exc:
+        if show_traceback:
+            traceback.print_exc()
+        print(f'posecore: error: {exc}', file=sys.stderr)
+        if exc.__cause__ is not None and not show_traceback:
+            print('(run again with --traceback to see where it failed)', file=sys.stderr)
+        return 2 if isinstance(exc, (UsageError, ConfigError)) else 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,148 @@
+"""Loading configs: mmengine's ``Config`` plus posecore's checks and switches.
+
+A config is loaded with ``_base_`` inheritance and ``--cfg-options``; an
+MMPose 1.x ``default_scope='mmpose'`` is taken as ``posecore`` with a notice;
+every dict the runner builds must carry a ``type``; the ``plugins`` key
+switches distributions off and states the ones the config requires.
+"""
+from __future__ import annotations
+
+import fnmatch
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+from mmengine.config import Config
+
+from posecore.discovery import PluginIndex, get_index, importlib_metadata
+from posecore.errors import ConfigError, RequiredPluginError
+
+SCOPE = 'posecore'
+MMPOSE_SCOPE = 'mmpose'
+
+#: config paths (``*`` matches one key or list index) whose dicts are built
+#: from a registry and therefore need a ``type``
+BUILT_PATHS = (
+    'model', 'model.backbone', 'model.neck', 'model.head', 'model.head.loss',
+    'model.head.decoder', 'model.data_preprocessor',
+    '*_dataloader.dataset', '*_dataloader.sampler', '*_dataloader.dataset.pipeline.*',
+    'val_evaluator', 'val_evaluator.*', 'test_evaluator', 'test_evaluator.*',
+    'default_hooks.*', 'custom_hooks.*', 'visualizer', 'visualizer.vis_backends.*',
+    'param_scheduler', 'param_scheduler.*', 'optim_wrapper.optimizer',
+)
+
+
+def load_config(path: str | Path, cfg_options: dict[str, Any] | None = None) -> Config:
+    """Read a config file and check it.
+
+    :param path: a Python config file (``_base_`` paths are relative to it).
+    :param cfg_options: ``--cfg-options`` overrides, ``{'a.b': 1}``.
+    :raises ConfigError: missing file, syntax error, a built dict without ``type``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f'config file {str(path)!r} does not exist; pass the path of a '
+                          f'Python config file (e.g. configs/.../td-hm_..._coco-256x192.py).')
+    try:
+        cfg = Config.fromfile(str(path))
+    except SyntaxError as exc:
+        raise ConfigError(f'config file {str(path)!r} has a syntax error: {exc}') from exc
+    except FileNotFoundError as exc:
+        raise ConfigError(f'config file {str(path)!r} refers to a file that does not '
+                          f'exist: {exc}; check its _base_ list (paths are relative to '
+                          f'the config file).') from exc
+    except Exception as exc:
+        raise ConfigError(f'config file {str(path)!r} could not be loaded: '
+                          f'{type(exc).__name__}: {exc}') from exc
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    _normalize_scope(cfg, path)
+    check_types(cfg, path)
+    return cfg
+
+
+def _normalize_scope(cfg: Config, path: Path) -> None:
+    scope = cfg.get('default_scope')
+    if scope is None:
+        cfg.default_scope = SCOPE
+    elif scope == MMPOSE_SCOPE:
+        cfg.default_scope = SCOPE
+        print(f"posecore: {path.name}: default_scope='mmpose' (an MMPose 1.x config) is "
+              f"taken as 'posecore'.", file=sys.stderr)
+
+
+def _walk(node: Any, prefix: str = '') -> Iterator[tuple[str, Any]]:
+    items = node.items() if isinstance(node, dict) else (
+        enumerate(node) if isinstance(node, (list, tuple)) else ())
+    for key, value in items:
+        sub = f'{prefix}.{key}' if prefix else str(key)
+        yield sub, value
+        yield from _walk(value, sub)
+
+
+def check_types(cfg: Config, path: str | Path = '<config>') -> None:
+    """Require a ``type`` in every dict at a :data:`BUILT_PATHS` location.
+
+    :raises ConfigError: naming the file and the config path, e.g. ``model.backbone``.
+    """
+    for sub, value in _walk(cfg._cfg_dict.to_dict()):
+        if (isinstance(value, dict) and 'type' not in value
+                and any(fnmatch.fnmatchcase(sub, pat) for pat in BUILT_PATHS)):
+            raise ConfigError(
+                f"{str(path)}: the dict at {sub!r} has no 'type' key; every component "
+                f"the runner builds names its class, e.g. {sub} = dict(type='...', ...). "
+                f"Keys found there: {', '.join(map(str, value)) or 'none'}.")
+
+
+def apply_plugin_settings(cfg: Config, index: PluginIndex | None = None) -> None:
+    """Apply the config's ``plugins = dict(disable=[...], required=[...])``.
+
+    :raises ConfigError: a malformed ``plugins`` key.
+    :raises RequiredPluginError: required distributions missing, too old or off.
+    """
+    settings = cfg.get('plugins') or {}
+    if not isinstance(settings, dict) or set(settings) - {'disable', 'required'}:
+        raise ConfigError(f"config key 'plugins' must be dict(disable=[DIST, ...], "
+                          f"required=['DIST>=VERSION', ...]); got {settings!r}.")
+    index = index or get_index()
+    for dist in settings.get('disable', []):
+        index.block(dist, "listed in the config's plugins.disable")
+    check_required(settings.get('required', []), index)
+
+
+def _installed_version(name: str, index: PluginIndex) -> str | None:
+    dist = index.distribution(name)
+    if dist is not None:
+        return dist.version
+    try:  # a required distribution need not declare posecore entry points
+        return importlib_metadata.version(name)
+    except importlib_metadata.PackageNotFoundError:
+        return None
+
+
+def check_required(required: list[str], index: PluginIndex) -> None:
+    """Check requirement strings (``'pose-plugin-hrnet>=0.1'``) against the index."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    problems = []
+    for spec in required:
+        try:
+            req = Requirement(spec)
+        except InvalidRequirement as exc:
+            raise ConfigError(f'plugins.required entry {spec!r} is not a requirement '
+                              f"string like 'pose-plugin-hrnet>=0.1': {exc}") from exc
+        version = _installed_version(req.name, index)
+        if version is None:
+            problems.append(f"{spec}: not installed (pip install '{spec}')")
+        elif not req.specifier.contains(version, prereleases=True):
+            problems.append(f"{spec}: version {version} is installed "
+                            f"(pip install -U '{spec}')")
+        elif index.is_blocked(req.name):
+            problems.append(f'{spec}: installed but switched off '
+                            f'({index.is_blocked(req.name)})')
+    if problems:
+        raise RequiredPluginError(
+            'the config requires plugins that are not available:\n  - '
+            + '\n  - '.join(problems)
+            + '\nInstall them, switch them on, or edit plugins.required in the config.')
+

@@ -1,0 +1,231 @@
+"""The index of installed plugin distributions, read from metadata only.
+
+Nothing here imports plugin code until :meth:`PluginIndex.load` is called for
+one entry point. Switches follow pytest's boot order: blocks (environment,
+``-p no:DIST``, the config's ``plugins.disable``) are applied before any name
+is resolved.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from posecore.errors import PluginImportError, PluginVersionError
+
+if sys.version_info >= (3, 10):
+    from importlib import metadata as importlib_metadata
+else:  # the stdlib's entry-point API before 3.10 lacks group selection
+    import importlib_metadata
+
+#: registry key -> entry-point group
+REGISTRY_GROUPS: dict[str, str] = {
+    key: f'posecore.{key}'
+    for key in ('datasets', 'transforms', 'models', 'visualizers',
+                'visbackends', 'metrics', 'keypoint_codecs', 'hooks')
+}
+#: modules with pluggy hook implementations (import-light by contract)
+HOOK_GROUP = 'posecore.plugins'
+ALL_GROUPS = (*REGISTRY_GROUPS.values(), HOOK_GROUP)
+
+ENV_DISABLE_AUTOLOAD = 'POSECORE_DISABLE_PLUGIN_AUTOLOAD'
+ENV_PLUGINS = 'POSECORE_PLUGINS'
+ENV_DISABLE = 'POSECORE_DISABLE_PLUGINS'
+
+
+def normalize_dist(name: str) -> str:
+    """PEP 503 form of a distribution name: ``Pose_Plugin.X`` -> ``pose-plugin-x``."""
+    return re.sub(r'[-_.]+', '-', name).lower()
+
+
+def _split_env_list(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or '').split(',') if part.strip()]
+
+
+@dataclass(frozen=True)
+class PluginEntry:
+    """One entry point of a plugin distribution."""
+
+    name: str
+    group: str
+    value: str
+    dist: str
+    version: str
+
+    @property
+    def registry(self) -> str:
+        """The registry key (``models``) or ``plugins`` for pluggy modules."""
+        return self.group.split('.', 1)[1]
+
+    @property
+    def qualified(self) -> str:
+        """The spelling that names this provider unambiguously."""
+        return f'{self.dist}::{self.name}'
+
+    @property
+    def module(self) -> str:
+        return self.value.partition(':')[0].strip()
+
+
+@dataclass
+class PluginDistribution:
+    """A distribution that declares at least one ``posecore.*`` entry point."""
+
+    name: str
+    version: str
+    entries: list[PluginEntry] = field(default_factory=list)
+    requires: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return normalize_dist(self.name)
+
+    def posecore_requirement(self) -> str | None:
+        """The distribution's declared requirement on ``posecore``, if any."""
+        from packaging.requirements import Requirement  # deferred: start-up time
+
+        for line in self.requires:
+            req = Requirement(line)
+            if normalize_dist(req.name) != 'posecore':
+                continue
+            if req.marker is not None and not req.marker.evaluate({'extra': ''}):
+                continue
+            return str(req)
+        return None
+
+
+def _scan(dists: Iterable) -> dict[str, PluginDistribution]:
+    found: dict[str, PluginDistribution] = {}
+    for dist in dists:
+        eps = [ep for ep in dist.entry_points if ep.group in ALL_GROUPS]
+        if not eps:
+            continue
+        name = dist.metadata['Name']
+        key = normalize_dist(name)
+        if key in found:  # shadowed by an earlier sys.path entry, as import does
+            continue
+        info = PluginDistribution(name, dist.version, requires=list(dist.requires or []))
+        info.entries = [PluginEntry(ep.name, ep.group, ep.value, name, dist.version)
+                        for ep in eps]
+        found[key] = info
+    return found
+
+
+class PluginIndex:
+    """Installed plugin distributions, their entry points and the switches.
+
+    :param distributions: what to index; defaults to every installed
+        distribution (``importlib.metadata.distributions()``).
+    :param environ: where to read the ``POSECORE_*`` switches from.
+    """
+
+    def __init__(self, distributions: Iterable | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
+        if distributions is None:
+            distributions = importlib_metadata.distributions()
+        self._key2dist = _scan(distributions)
+        self._blocked: dict[str, str] = {}
+        self._apply_environ(os.environ if environ is None else environ)
+
+    def _apply_environ(self, environ: Mapping[str, str]) -> None:
+        if environ.get(ENV_DISABLE_AUTOLOAD, '').strip() not in ('', '0'):
+            allowed = {normalize_dist(n) for n in _split_env_list(environ.get(ENV_PLUGINS))}
+            for key in self._key2dist:
+                if key not in allowed:
+                    self._blocked[key] = (f'{ENV_DISABLE_AUTOLOAD} is set and it is not '
+                                          f'listed in {ENV_PLUGINS}')
+        for name in _split_env_list(environ.get(ENV_DISABLE)):
+            self.block(name, f'listed in {ENV_DISABLE}')
+
+    # -- switches -------------------------------------------------------
+    def block(self, dist: str, reason: str) -> None:
+        """Switch a distribution off; its names then resolve nowhere."""
+        self._blocked[normalize_dist(dist)] = reason
+
+    def unblock(self, dist: str) -> None:
+        """Switch a distribution back on (``-p DIST`` with autoload off)."""
+        self._blocked.pop(normalize_dist(dist), None)
+
+    def is_blocked(self, dist: str) -> str | None:
+        """The reason a distribution is switched off, or None when it is on."""
+        return self._blocked.get(normalize_dist(dist))
+
+    # -- queries --------------------------------------------------------
+    def distributions(self, include_blocked: bool = True) -> list[PluginDistribution]:
+        """Indexed distributions, sorted by name."""
+        dists = sorted(self._key2dist.values(), key=lambda d: d.key)
+        return [d for d in dists if include_blocked or not self.is_blocked(d.name)]
+
+    def distribution(self, name: str) -> PluginDistribution | None:
+        return self._key2dist.get(normalize_dist(name))
+
+    def entries(self, group: str | None = None,
+                include_blocked: bool = False) -> list[PluginEntry]:
+        """Entry points, optionally of one group, of the switched-on distributions."""
+        return [e for d in self.distributions(include_blocked) for e in d.entries
+                if group is None or e.group == group]
+
+    def providers(self, group: str, name: str,
+                  include_blocked: bool = False) -> list[PluginEntry]:
+        """Every entry point named ``name`` in ``group``."""
+        return [e for e in self.entries(group, include_blocked) if e.name == name]
+
+    def version_problem(self, dist: str) -> str | None:
+        """Why the installed posecore is outside the distribution's range, or None."""
+        from packaging.requirements import Requirement  # deferred: start-up time
+
+        from posecore import __version__
+
+        info = self.distribution(dist)
+        spec = info.posecore_requirement() if info else None
+        if spec is None or Requirement(spec).specifier.contains(__version__, prereleases=True):
+            return None
+        return (f'{info.name} {info.version} requires {spec!r}, but posecore {__version__} '
+                f'is installed: install a posecore in that range '
+                f"(pip install '{spec}') or a {info.name} release that supports "
+                f'posecore {__version__}')
+
+    # -- loading --------------------------------------------------------
+    def load(self, entry: PluginEntry) -> object:
+        """Import the object an entry point names.
+
+        :raises PluginVersionError: the distribution does not support this posecore.
+        :raises PluginImportError: importing failed; the cause is chained.
+        """
+        problem = self.version_problem(entry.dist)
+        if problem:
+            raise PluginVersionError(f'{entry.qualified} was refused: {problem}.')
+        module_name, _, attr = entry.value.partition(':')
+        attr = attr.split('[', 1)[0].strip()  # drop an '[extras]' suffix
+        try:
+            obj = importlib.import_module(module_name.strip())
+            for part in filter(None, attr.split('.')):
+                obj = getattr(obj, part)
+        except Exception as exc:
+            raise PluginImportError(
+                f'entry point {entry.name} = {entry.value!r} (group {entry.group!r}) of '
+                f'distribution {entry.dist} {entry.version} failed to load: '
+                f'{type(exc).__name__}: {exc}. Only the names {entry.dist} provides are '
+                f'affected; fix or reinstall it, or switch it off with '
+                f'{ENV_DISABLE}={entry.dist} or -p no:{entry.dist}.') from exc
+        return obj
+
+
+_index: PluginIndex | None = None
+
+
+def get_index() -> PluginIndex:
+    """The process-wide index, built on first use."""
+    global _index
+    if _index is None:
+        _index = PluginIndex()
+    return _index
+
+
+def reset_index(index: PluginIndex | None = None) -> None:
+    """Replace the process-wide index (tests; after installing a distribution)."""
+    global _index
+    _index = index

@@ -1,0 +1,19 @@
+"""Which first-party distribution provides which name.
+
+Used only for the hint in an unknown-name error (``pip install ...``); the
+entry points of installed distributions stay the source of truth.
+"""
+from __future__ import annotations
+
+_PROVIDES: dict[str, tuple[str, ...]] = {
+    'pose-plugin-heatmap-codecs': ('MSRAHeatmap', 'UDPHeatmap', 'MegviiHeatmap'),
+    'pose-plugin-hrnet': ('HRNet',),
+    'pose-plugin-coco': ('CocoDataset', 'CocoMetric'),
+    'pose-plugin-topdown': (
+        'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'KeypointMSELoss',
+        'LoadImage', 'GetBBoxCenterScale', 'RandomFlip', 'RandomHalfBody',
+        'RandomBBoxTransform', 'TopdownAffine', 'GenerateTarget', 'PackPoseInputs',
+        'PoseLocalVisualizer', 'PoseVisualizationHook', 'PCKAccuracy', 'AUC', 'EPE', 'NME'),
+}
+
+FIRST_PARTY: dict[str, str] = {name: dist for dist, names in _PROVIDES.items() for name in names}

@@ -1,0 +1,140 @@
+"""Glue around mmengine's ``Runner`` for ``posecore train`` and ``posecore test``.
+
+Mirrors MMPose 1.x ``tools/train.py`` and ``tools/test.py``: the work dir is
+the ``--work-dir`` flag, else ``work_dir`` in the config, else
+``work_dirs/<config stem>``; flags are merged into the config, then the
+pluggy ``posecore_configure`` hooks see it, then ``Runner.from_cfg`` builds.
+"""
+from __future__ import annotations
+
+import json
+import os.path as osp
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mmengine.config import Config
+
+from posecore.config import apply_plugin_settings, load_config
+from posecore.errors import ConfigError, UsageError
+from posecore.plugin_manager import get_plugin_manager
+
+
+@dataclass
+class RunOptions:
+    """What ``posecore train`` / ``posecore test`` were asked on the command line."""
+
+    config: str
+    work_dir: str | None = None
+    cfg_options: dict[str, Any] | None = None
+    launcher: str = 'none'
+    resume: str | None = None  # 'auto' or a checkpoint path
+    amp: bool = False
+    auto_scale_lr: bool = False
+    checkpoint: str | None = None  # test only
+    out: str | None = None  # test only: metrics file (.json)
+    dump: str | None = None  # test only: predictions file (.pkl)
+
+
+def prepare_config(opts: RunOptions, mode: str) -> Config:
+    """Load the config, merge the flags and run the ``posecore_configure`` hooks."""
+    cfg = load_config(opts.config, opts.cfg_options)
+    apply_plugin_settings(cfg)
+    cfg.launcher = opts.launcher
+    if opts.work_dir is not None:
+        cfg.work_dir = opts.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', Path(opts.config).stem)
+    if mode == 'train':
+        _merge_train_flags(cfg, opts)
+    else:
+        _merge_test_flags(cfg, opts)
+    _fallback_to_gloo(cfg)
+    get_plugin_manager().hook.posecore_configure(cfg=cfg)
+    return cfg
+
+
+def _merge_train_flags(cfg: Config, opts: RunOptions) -> None:
+    if opts.amp:
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError('--amp needs a CUDA device: mmengine\'s AmpOptimWrapper does '
+                             'not run on the CPU. Drop --amp on this machine.')
+        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise UsageError(f'--amp works with optim_wrapper.type OptimWrapper, not '
+                             f'{wrapper!r}; set AmpOptimWrapper in the config instead.')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if opts.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif opts.resume is not None:
+        if not osp.isfile(opts.resume):
+            raise UsageError(f'--resume {opts.resume!r}: no such checkpoint file; pass a '
+                             f'.pth file, or --resume alone to resume from the latest '
+                             f'checkpoint in the work dir.')
+        cfg.resume = True
+        cfg.load_from = opts.resume
+    if opts.auto_scale_lr:
+        scale = cfg.get('auto_scale_lr')
+        if not scale or 'base_batch_size' not in scale:
+            raise ConfigError("--auto-scale-lr needs auto_scale_lr = dict(base_batch_size=N) "
+                              "in the config (the batch size its learning rate was set for).")
+        cfg.auto_scale_lr.enable = True
+
+
+def _merge_test_flags(cfg: Config, opts: RunOptions) -> None:
+    if opts.checkpoint is None or not osp.isfile(opts.checkpoint):
+        raise UsageError(f'checkpoint {opts.checkpoint!r} does not exist; pass the .pth '
+                         f'file to evaluate.')
+    cfg.load_from = opts.checkpoint
+    if opts.dump is not None:
+        if not opts.dump.endswith(('.pkl', '.pickle')):
+            raise UsageError(f'--dump {opts.dump!r}: predictions are written as pickle; '
+                             f'use a .pkl file name.')
+        dump = dict(type='DumpResults', out_file_path=opts.dump)
+        evaluator = cfg.get('test_evaluator')
+        evaluators = list(evaluator) if isinstance(evaluator, (list, tuple)) else [evaluator]
+        cfg.test_evaluator = [e for e in evaluators if e is not None] + [dump]
+
+
+def _fallback_to_gloo(cfg: Config) -> None:
+    if cfg.launcher == 'none':
+        return
+    import torch
+
+    dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    if not torch.cuda.is_available() and dist_cfg.get('backend', 'nccl') == 'nccl':
+        dist_cfg['backend'] = 'gloo'
+        print('posecore: no CUDA device: distributed backend nccl -> gloo.', file=sys.stderr)
+
+
+def build_runner(cfg: Config):
+    """``Runner.from_cfg`` plus posecore's checkpoint safety hook."""
+    from mmengine.runner import Runner
+
+    from posecore.checkpoint import WeightsOnlyCheckpointHook, install_local_loader
+
+    install_local_loader()
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(WeightsOnlyCheckpointHook(), priority='LOWEST')
+    return runner
+
+
+def train(opts: RunOptions) -> Any:
+    """Train as the config says; returns the trained model."""
+    runner = build_runner(prepare_config(opts, 'train'))
+    return runner.train()
+
+
+def test(opts: RunOptions) -> dict[str, Any]:
+    """Evaluate a checkpoint; returns the metrics (also written to ``--out``)."""
+    runner = build_runner(prepare_config(opts, 'test'))
+    metrics = runner.test()
+    if opts.out is not None:
+        Path(opts.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(opts.out).write_text(json.dumps(metrics, indent=2, default=float) + '\n')
+    return metrics

@@ -1,0 +1,1 @@
+"""posecore test plugin."""

@@ -1,0 +1,1 @@
+"""posecore test plugin: every name is declared by an entry point, none imported here."""
