@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from mmengine.config import Config
 
-from posecore.discovery import PluginIndex, get_index, importlib_metadata
+from posecore.discovery import PluginIndex, get_index
 from posecore.errors import ConfigError, RequiredPluginError
 
 SCOPE = 'posecore'
@@ -114,9 +114,14 @@ def _installed_version(name: str, index: PluginIndex) -> str | None:
     dist = index.distribution(name)
     if dist is not None:
         return dist.version
+    if sys.version_info >= (3, 10):
+        from importlib.metadata import PackageNotFoundError, version
+    else:  # the backport, as declared in pyproject.toml
+        from importlib_metadata import PackageNotFoundError, version
+
     try:  # a required distribution need not declare posecore entry points
-        return importlib_metadata.version(name)
-    except importlib_metadata.PackageNotFoundError:
+        return version(name)
+    except PackageNotFoundError:
         return None
 
 

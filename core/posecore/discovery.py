@@ -12,14 +12,9 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping, NamedTuple
 
 from posecore.errors import PluginImportError, PluginVersionError
-
-if sys.version_info >= (3, 10):
-    from importlib import metadata as importlib_metadata
-else:  # the stdlib's entry-point API before 3.10 lacks group selection
-    import importlib_metadata
 
 #: registry key -> entry-point group
 REGISTRY_GROUPS: dict[str, str] = {
@@ -34,6 +29,10 @@ ALL_GROUPS = (*REGISTRY_GROUPS.values(), HOOK_GROUP)
 ENV_DISABLE_AUTOLOAD = 'POSECORE_DISABLE_PLUGIN_AUTOLOAD'
 ENV_PLUGINS = 'POSECORE_PLUGINS'
 ENV_DISABLE = 'POSECORE_DISABLE_PLUGINS'
+
+
+#: ``name [extras] specifier`` of a Requires-Dist line without a marker
+_REQUIREMENT = re.compile(r'\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?(.*)$')
 
 
 def normalize_dist(name: str) -> str:
@@ -83,18 +82,105 @@ class PluginDistribution:
     def key(self) -> str:
         return normalize_dist(self.name)
 
-    def posecore_requirement(self) -> str | None:
-        """The distribution's declared requirement on ``posecore``, if any."""
-        from packaging.requirements import Requirement  # deferred: start-up time
-
+    def posecore_specifier(self) -> str | None:
+        """The version specifier (``'>=0.1,<0.2'``, ``''`` for any) of this
+        distribution's requirement on ``posecore``, or None without one."""
         for line in self.requires:
-            req = Requirement(line)
-            if normalize_dist(req.name) != 'posecore':
+            if ';' in line:  # an environment marker: packaging evaluates it (slower import)
+                from packaging.requirements import Requirement
+
+                req = Requirement(line)
+                if (normalize_dist(req.name) == 'posecore'
+                        and req.marker.evaluate({'extra': ''})):
+                    return str(req.specifier)
                 continue
-            if req.marker is not None and not req.marker.evaluate({'extra': ''}):
-                continue
-            return str(req)
+            match = _REQUIREMENT.match(line)
+            if match and normalize_dist(match.group(1)) == 'posecore':
+                spec = match.group(2).strip().strip('()').strip()
+                return '' if spec.startswith('@') else spec  # a direct URL: any version
         return None
+
+
+class _EntryPoint(NamedTuple):
+    name: str
+    value: str
+    group: str
+
+
+class _MetadataDir:
+    """One ``*.dist-info`` / ``*.egg-info`` folder, read the way ``_scan`` needs.
+
+    It offers the few attributes of ``importlib.metadata.Distribution`` that
+    ``_scan`` uses, read directly: importing importlib.metadata and parsing
+    every METADATA with the email package costs more than the whole start-up
+    budget of ``posecore plugins list``.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._headers: dict[str, list[str]] | None = None
+
+    @property
+    def entry_points(self) -> list[_EntryPoint]:
+        try:
+            with open(os.path.join(self.path, 'entry_points.txt'), encoding='utf-8') as f:
+                text = f.read()
+        except OSError:
+            return []
+        if '[posecore.' not in text:
+            return []
+        eps, group = [], None
+        for line in map(str.strip, text.splitlines()):
+            if not line or line[0] in '#;':
+                continue
+            if line[0] == '[' and line[-1] == ']':
+                group = line[1:-1].strip()
+                continue
+            name, sep, value = line.partition('=')
+            if sep and group:
+                eps.append(_EntryPoint(name.strip(), value.strip(), group))
+        return eps
+
+    def _header(self, key: str) -> list[str]:
+        if self._headers is None:
+            self._headers = {}
+            for fname in ('METADATA', 'PKG-INFO'):
+                try:
+                    with open(os.path.join(self.path, fname), encoding='utf-8') as f:
+                        for line in f:
+                            if not line.strip():
+                                break  # the body (description) follows the headers
+                            hkey, sep, value = line.partition(':')
+                            if sep and not line[0].isspace():
+                                self._headers.setdefault(hkey, []).append(value.strip())
+                    break
+                except OSError:
+                    continue
+        return self._headers.get(key, [])
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return {'Name': (self._header('Name') or [''])[0]}
+
+    @property
+    def version(self) -> str:
+        return (self._header('Version') or ['0'])[0]
+
+    @property
+    def requires(self) -> list[str]:
+        return self._header('Requires-Dist')
+
+
+def _installed(paths: Iterable[str]) -> Iterator[_MetadataDir]:
+    """Metadata folders on ``paths`` (``sys.path``), in import order."""
+    for entry in paths:
+        try:
+            names = sorted(os.listdir(entry or '.'))
+        except OSError:  # a zip file or a missing folder
+            continue
+        for name in names:
+            if name.endswith(('.dist-info', '.egg-info')):
+                yield _MetadataDir(os.path.join(entry or '.', name))
 
 
 def _scan(dists: Iterable) -> dict[str, PluginDistribution]:
@@ -103,7 +189,7 @@ def _scan(dists: Iterable) -> dict[str, PluginDistribution]:
         eps = [ep for ep in dist.entry_points if ep.group in ALL_GROUPS]
         if not eps:
             continue
-        name = dist.metadata['Name']
+        name = dist.metadata['Name'] or os.path.basename(dist.path).split('-')[0]
         key = normalize_dist(name)
         if key in found:  # shadowed by an earlier sys.path entry, as import does
             continue
@@ -117,15 +203,16 @@ def _scan(dists: Iterable) -> dict[str, PluginDistribution]:
 class PluginIndex:
     """Installed plugin distributions, their entry points and the switches.
 
-    :param distributions: what to index; defaults to every installed
-        distribution (``importlib.metadata.distributions()``).
+    :param distributions: what to index (objects with the attributes of
+        ``importlib.metadata.Distribution`` that ``_scan`` reads); defaults
+        to every distribution installed on ``sys.path``.
     :param environ: where to read the ``POSECORE_*`` switches from.
     """
 
     def __init__(self, distributions: Iterable | None = None,
                  environ: Mapping[str, str] | None = None) -> None:
         if distributions is None:
-            distributions = importlib_metadata.distributions()
+            distributions = _installed(sys.path)
         self._key2dist = _scan(distributions)
         self._blocked: dict[str, str] = {}
         self._apply_environ(os.environ if environ is None else environ)
@@ -175,17 +262,17 @@ class PluginIndex:
 
     def version_problem(self, dist: str) -> str | None:
         """Why the installed posecore is outside the distribution's range, or None."""
-        from packaging.requirements import Requirement  # deferred: start-up time
+        from packaging.specifiers import SpecifierSet  # deferred: start-up time
 
         from posecore import __version__
 
         info = self.distribution(dist)
-        spec = info.posecore_requirement() if info else None
-        if spec is None or Requirement(spec).specifier.contains(__version__, prereleases=True):
+        spec = info.posecore_specifier() if info else None
+        if not spec or SpecifierSet(spec).contains(__version__, prereleases=True):
             return None
-        return (f'{info.name} {info.version} requires {spec!r}, but posecore {__version__} '
-                f'is installed: install a posecore in that range '
-                f"(pip install '{spec}') or a {info.name} release that supports "
+        return (f"{info.name} {info.version} requires 'posecore{spec}', but posecore "
+                f"{__version__} is installed: install a posecore in that range "
+                f"(pip install 'posecore{spec}') or a {info.name} release that supports "
                 f'posecore {__version__}')
 
     # -- loading --------------------------------------------------------

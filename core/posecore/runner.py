@@ -107,9 +107,41 @@ def _fallback_to_gloo(cfg: Config) -> None:
     import torch
 
     dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
-    if not torch.cuda.is_available() and dist_cfg.get('backend', 'nccl') == 'nccl':
+    if torch.cuda.is_available():
+        return
+    if dist_cfg.get('backend', 'nccl') == 'nccl':
         dist_cfg['backend'] = 'gloo'
         print('posecore: no CUDA device: distributed backend nccl -> gloo.', file=sys.stderr)
+    # mmengine passes device_ids=[LOCAL_RANK] to DDP, which CPU modules refuse
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper.setdefault('device_ids', None)
+    cfg.model_wrapper_cfg = wrapper
+
+
+def _init_cpu_process_group(cfg: Config) -> None:
+    """Start torch.distributed for a CPU-only ``--launcher pytorch`` run.
+
+    mmengine's own start-up calls ``torch.cuda.set_device`` even for gloo,
+    which fails without CUDA; once a group exists, the Runner uses it.
+    """
+    import torch
+    import torch.distributed as dist
+
+    if cfg.launcher == 'none' or torch.cuda.is_available() or dist.is_initialized():
+        return
+    if cfg.launcher != 'pytorch':
+        raise UsageError(f'--launcher {cfg.launcher} without CUDA is not supported; on CPU '
+                         f'machines start the processes with torchrun and --launcher pytorch.')
+    dist_cfg = dict(cfg.env_cfg.dist_cfg)
+    backend = dist_cfg.pop('backend')
+    timeout = dist_cfg.pop('timeout', None)
+    if timeout is not None:
+        import datetime
+
+        dist_cfg['timeout'] = datetime.timedelta(seconds=timeout)
+    dist.init_process_group(backend=backend, **dist_cfg)
 
 
 def build_runner(cfg: Config):
@@ -119,6 +151,7 @@ def build_runner(cfg: Config):
     from posecore.checkpoint import WeightsOnlyCheckpointHook, install_local_loader
 
     install_local_loader()
+    _init_cpu_process_group(cfg)
     runner = Runner.from_cfg(cfg)
     runner.register_hook(WeightsOnlyCheckpointHook(), priority='LOWEST')
     return runner

@@ -222,3 +222,24 @@ def test_bad_command_lines(plugin_site, tmp_path, args, message):
     result = run_posecore(plugin_site, *args, cwd=tmp_path, POSECORE_DISABLE_PLUGINS=BAD_ONES)
     assert result.returncode == 2 and message in result.stderr
     assert not (Path(tmp_path) / 'work_dirs').exists()
+
+
+def test_distributed_training_on_cpu_falls_back_to_gloo(plugin_site, tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from ..conftest import posecore_env
+
+    with socket.socket() as s:  # a free port for the rendezvous
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    result = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+         f'--master_port={port}', '-m', 'posecore', 'train', str(TINY_CFG), '--launcher',
+         'pytorch', '--work-dir', str(tmp_path), '--cfg-options', 'train_cfg.max_epochs=1'],
+        env=posecore_env(plugin_site, POSECORE_DISABLE_PLUGINS=BAD_ONES),
+        capture_output=True, text=True, timeout=600)
+    _ok(result)
+    assert result.stderr.count('distributed backend nccl -> gloo') == 2
+    assert (tmp_path / 'epoch_1.pth').is_file()

@@ -51,10 +51,11 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser, including subcommands that hook plugins add."""
-    from posecore.plugin_manager import get_plugin_manager
+BUILTIN_COMMANDS = ('plugins', 'metainfo', 'train', 'test', 'print-config')
 
+
+def build_parser(with_plugin_commands: bool = True) -> argparse.ArgumentParser:
+    """The parser; with the subcommands hook plugins add unless told otherwise."""
     parser = argparse.ArgumentParser(
         prog='posecore', description='posecore: pose estimation with plugin distributions.')
     parser.add_argument('--version', action=_VersionAction,
@@ -68,8 +69,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest='command', metavar='COMMAND')
     plugins_cmd.add_parser(sub)
     run_cmd.add_parsers(sub)
-    get_plugin_manager().hook.posecore_add_commands(subparsers=sub)
+    if with_plugin_commands:
+        from posecore.plugin_manager import get_plugin_manager
+
+        get_plugin_manager().hook.posecore_add_commands(subparsers=sub)
     return parser
+
+
+def _first_command(argv: list[str]) -> str | None:
+    """The subcommand (or ``--version``) named in ``argv``, skipping global options."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == '-p':
+            skip = True
+        elif arg == '--version' or not arg.startswith('-'):
+            return arg
+    return None
 
 
 def _pre_scan_switches(argv: list[str]) -> list[str]:
@@ -90,7 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     show_traceback = '--traceback' in argv
     try:
         _apply_p_switches(_pre_scan_switches(argv))
-        parser = build_parser()
+        # built-in commands need no hook modules: start-up stays light
+        command = _first_command(argv)
+        parser = build_parser(command not in BUILTIN_COMMANDS + ('--version',))
         args = parser.parse_args(argv)
         if not getattr(args, 'func', None):
             parser.print_help()
