@@ -80,6 +80,11 @@ def _walk(node: Any, prefix: str = '') -> Iterator[tuple[str, Any]]:
         yield from _walk(value, sub)
 
 
+def _matches(path: str, pattern: str) -> bool:
+    parts, pats = path.split('.'), pattern.split('.')
+    return len(parts) == len(pats) and all(map(fnmatch.fnmatchcase, parts, pats))
+
+
 def check_types(cfg: Config, path: str | Path = '<config>') -> None:
     """Require a ``type`` in every dict at a :data:`BUILT_PATHS` location.
 
@@ -87,7 +92,7 @@ def check_types(cfg: Config, path: str | Path = '<config>') -> None:
     """
     for sub, value in _walk(cfg._cfg_dict.to_dict()):
         if (isinstance(value, dict) and 'type' not in value
-                and any(fnmatch.fnmatchcase(sub, pat) for pat in BUILT_PATHS)):
+                and any(_matches(sub, pat) for pat in BUILT_PATHS)):
             raise ConfigError(
                 f"{str(path)}: the dict at {sub!r} has no 'type' key; every component "
                 f"the runner builds names its class, e.g. {sub} = dict(type='...', ...). "
