@@ -75,6 +75,8 @@ def test_broken_import_names_distribution_and_cause(use_index, fake_modules):
 def test_unknown_name_lists_close_matches_and_pip_hint(use_index, fake_modules):
     fake_modules(posecore_fake_u=MODEL_SRC)
     use_index(_dist('fake-u', 'posecore_fake_u'))
+    MODELS._module_dict.pop('HRNet', None)  # loaded by earlier tests; restored after
+    KEYPOINT_CODECS._module_dict.pop('MSRAHeatmap', None)
     with pytest.raises(PluginNotFoundError, match=r"(?s)'FakeNt' is not a known model.*"
                                                   r"Did you mean: FakeNet"):
         MODELS.build(dict(type='FakeNt'))

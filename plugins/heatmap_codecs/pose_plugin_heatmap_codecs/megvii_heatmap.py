@@ -1,0 +1,134 @@
+"""``MegviiHeatmap``: blurred-impulse heatmaps of CPN (Chen et al., 2018) and
+MSPN (Li et al., 2019).
+
+Shapes: N instances (1), K keypoints, B batch; input size ``[w, h]``,
+heatmap size ``[W, H]``; keypoints ``(1, K, 2)`` in input space, visibility
+``(1, K)``; heatmaps ``(K, H, W)`` with peaks of 255.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+import cv2
+import numpy as np
+from posecore.codecs import BaseKeypointCodec
+
+from .argmax import heatmap_maximum
+from .blur import blur_maps, gaussian_kernel, reflect101
+from .refinement import refine_megvii
+from .validation import check_heatmaps, check_kernel, check_size
+from .weights import encodable_keypoints
+
+
+class MegviiHeatmap(BaseKeypointCodec):
+    """Keypoints as Megvii heatmaps, as MMPose 1.x's ``MegviiHeatmap``.
+
+    :param input_size: image size ``[w, h]``.
+    :param heatmap_size: heatmap size ``[W, H]``; any ratio to
+        ``input_size`` (``scale_factor = input_size / heatmap_size``).
+    :param kernel_size: odd size of the Gaussian kernel (OpenCV's sigma for
+        that size) that blurs each keypoint's impulse, and of the decoding
+        blur.
+
+    Each keypoint is an impulse at its (truncated) heatmap pixel, blurred
+    with OpenCV's default border and scaled to a peak of 255. ``encode``
+    takes one instance, as MMPose. ``decode`` returns one instance; an
+    empty (all-zero) heatmap decodes to MMPose's location ``(0, 0)`` with
+    score 0 (MMPose: score NaN).
+    """
+
+    label_mapping_table = dict(keypoint_weights='keypoint_weights')
+    field_mapping_table = dict(heatmaps='heatmaps')
+
+    def __init__(self,
+                 input_size: Tuple[int, int],
+                 heatmap_size: Tuple[int, int],
+                 kernel_size: int) -> None:
+        name = type(self).__name__
+        self.input_size = check_size(name, 'input_size', input_size)
+        self.heatmap_size = check_size(name, 'heatmap_size', heatmap_size)
+        self.kernel_size = check_kernel(name, 'kernel_size', kernel_size)
+        self.scale_factor = (np.array(self.input_size) /
+                             self.heatmap_size).astype(np.float32)
+        width, height = self.heatmap_size
+        border = kernel_size // 2
+        self._kernel = gaussian_kernel(kernel_size)
+        # OpenCV's horizontal pass of an impulse at each x: row x of the
+        # blurred identity, with the default border (reflect-101)
+        self._rows = cv2.sepFilter2D(
+            np.eye(width, dtype=np.float32), -1, self._kernel,
+            np.ones(1, np.float32), borderType=cv2.BORDER_REFLECT_101)
+        # which heatmap row each row of a vertically padded map shows
+        self._padded_rows = reflect101(np.arange(-border, height + border),
+                                       height)
+
+    def encode(self,
+               keypoints: np.ndarray,
+               keypoints_visible: Optional[np.ndarray] = None) -> dict:
+        """Return ``heatmaps`` ``(K, H, W)`` float32 and
+        ``keypoint_weights`` ``(1, K)`` float32 (0 for keypoints that are
+        non-finite or outside the heatmap)."""
+        keypoints, keypoints_visible = self.check_keypoints(
+            keypoints, keypoints_visible, instances=1)
+        width, height = self.heatmap_size
+        encodable, weights, scaled = encodable_keypoints(
+            keypoints[0] / self.scale_factor, keypoints_visible[0])
+        # truncation towards zero, as MMPose: (-1, 0) still maps to pixel 0
+        px, py = scaled.astype(np.int64).T
+        inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
+        weights[encodable & ~inside] = 0
+        drawn = encodable & inside
+        # MMPose blurs each impulse map; only its row py (and the padding
+        # rows reflecting it) are non-zero after the horizontal pass, so
+        # one vertical OpenCV pass over all maps, stacked, finishes it
+        k, rows = np.nonzero(drawn[:, None] & (self._padded_rows == py[:, None]))
+        tall = np.zeros((len(drawn), self._padded_rows.size, width),
+                        dtype=np.float32)
+        tall[k, rows] = self._rows[px[k]]
+        border = self.kernel_size // 2
+        heatmaps = cv2.sepFilter2D(
+            tall.reshape(-1, width), -1, np.ones(1, np.float32),
+            self._kernel, borderType=cv2.BORDER_CONSTANT
+        ).reshape(tall.shape)[:, border:border + height]
+        peaks = np.where(drawn, heatmaps[np.arange(len(drawn)),
+                                         py.clip(0, height - 1),
+                                         px.clip(0, width - 1)], 1)
+        # MMPose's order: divide by the peak, then scale to 255
+        heatmaps = heatmaps / peaks[:, None, None] * np.float32(255)
+        return dict(heatmaps=heatmaps, keypoint_weights=weights[None])
+
+    def decode(self, encoded: Any) -> Tuple[np.ndarray, np.ndarray]:
+        """Decode heatmaps ``(K, H, W)`` into keypoints ``(1, K, 2)``
+        float32 (input space) and scores ``(1, K)`` (``max / 255 + 0.5``)."""
+        heatmaps = check_heatmaps(type(self).__name__, self.as_numpy(encoded),
+                                  self.heatmap_size, batched=False)
+        return self._decode(heatmaps)
+
+    def batch_decode(self, batch_encoded: Any) -> Tuple[np.ndarray, np.ndarray]:
+        """Decode heatmaps ``(B, K, H, W)`` (array or tensor) into keypoints
+        ``(B, 1, K, 2)`` and scores ``(B, 1, K)``."""
+        heatmaps = check_heatmaps(type(self).__name__,
+                                  self.as_numpy(batch_encoded),
+                                  self.heatmap_size, batched=True)
+        return self._decode(heatmaps)
+
+    def _decode(self,
+                heatmaps: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        height, width = heatmaps.shape[-2:]
+        maps = heatmaps.reshape(-1, height, width)
+        m = maps.shape[0]
+        # MMPose's gaussian_blur: zero padding, then rescale each map to its
+        # original maximum (0 / 0 = NaN on an empty map, as there)
+        blurred = blur_maps(maps, self.kernel_size).astype(maps.dtype,
+                                                            copy=False)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            blurred *= (maps.reshape(m, -1).max(1) /
+                        blurred.reshape(m, -1).max(1))[:, None, None]
+        index, pixel, vals = heatmap_maximum(blurred)
+        locs = refine_megvii(blurred, index, pixel, vals)
+        scores = vals / 255.0 + 0.5
+        # MMPose: score NaN on an empty map (its location is the origin)
+        scores[np.isnan(scores)] = 0
+        shape = heatmaps.shape[:-2]
+        keypoints = locs.reshape(*shape, 2) * self.scale_factor
+        return keypoints[..., None, :, :], scores.reshape(shape)[..., None, :]

@@ -1,0 +1,169 @@
+"""Sub-pixel refinement of heatmap maxima (MMPose's ``refine_keypoints``,
+``refine_keypoints_dark`` and Megvii's quarter-pixel step), vectorised
+over all maps; UDP's step is in :mod:`.refinement_udp`.
+
+Shapes: M maps (``B * K``), heatmap ``(H, W)``; ``index``, ``pixel`` and
+``vals`` ``(M,)`` from :func:`~.argmax.heatmap_maximum`, ``locs`` ``(M, 2)``
+float32 from :func:`~.argmax.maximum_locations` (``-1`` = no maximum).
+Every function returns refined float32 locations ``(M, 2)``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Tuple
+
+import numpy as np
+
+from .argmax import maximum_locations, pixel_xy
+from .blur import LocalBlur, modulated_log
+
+
+def _neighbour_signs(maps: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``sign`` ``(M, 2)`` of ``[x+1] - [x-1]`` and ``[y+1] - [y-1]`` at
+    each ``index`` into ``maps.reshape(-1)``; pixels beyond the map read
+    wrong values (callers mask them)."""
+    width = maps.shape[-1]
+    near = maps.reshape(-1).take(index[:, None] + (1, width, -1, -width),
+                                 mode='clip')
+    return np.sign(near[:, :2] - near[:, 2:])
+
+
+@lru_cache(maxsize=16)
+def quarter_steps(width: int, height: int, megvii: bool) -> np.ndarray:
+    """Per pixel ``(H * W, 2)``: whether MMPose refines a maximum there, per
+    axis (MSRA's own asymmetric bounds: x in (1, W-1) with y > 0, y in
+    (1, H-1) with x > 0; Megvii: both in (1, size-1))."""
+    xy = pixel_xy(width, height)
+    ok = (xy > 1) & (xy < (width - 1, height - 1))
+    ok &= ok[:, ::-1] if megvii else xy[:, ::-1] > 0
+    ok.flags.writeable = False
+    return ok
+
+
+def refine_quarter(maps: np.ndarray, index: np.ndarray, pixel: np.ndarray,
+                   vals: np.ndarray) -> np.ndarray:
+    """MSRA: MMPose's locations moved 0.25 px towards the higher neighbour
+    on each axis; float32 ``(M, 2)``."""
+    m, height, width = maps.shape
+    ok = quarter_steps(width, height, False).take(pixel, axis=0)
+    locs = pixel_xy(width, height).take(pixel, axis=0)
+    # where, not a product: a NaN step must not reach a location it skips
+    locs = np.where(ok, locs + np.float32(0.25) * _neighbour_signs(
+        maps, index).astype(np.float32), locs)
+    locs[vals <= 0] = -1
+    return locs
+
+
+def refine_megvii(blurred: np.ndarray, index: np.ndarray, pixel: np.ndarray,
+                  vals: np.ndarray) -> np.ndarray:
+    """Megvii: inside the border, move 0.25 px towards the higher neighbour
+    and add the half-pixel shift to the pixel centre."""
+    m, height, width = blurred.shape
+    ok = quarter_steps(width, height, True).take(pixel, axis=0)
+    locs = maximum_locations(pixel, vals, width, height)
+    step = _neighbour_signs(blurred, index).astype(np.float32) * 0.25 + 0.5
+    return np.where(ok, locs + step, locs)
+
+
+def newton_step(d: np.ndarray, eps: float = 0.) -> tuple:
+    """``inverse(Hessian + eps) @ gradient`` ``(M, 2)`` from derivatives
+    ``d`` ``(M, 5)`` float64 ``[dx, dy, dxx, dyy, dxy]`` (closed-form 2 x 2
+    inverse), and ``gain`` ``(M,)``: how much an error in the log values
+    can move the step (inverse norm times ``1 + 4 |step|``)."""
+    dx, dy, dxx, dyy, dxy = d.T
+    if eps:
+        dxx = dxx + eps
+        dyy = dyy + eps
+    det = dxx * dyy - dxy * dxy
+    step = np.stack([dyy * dx - dxy * dy, dxx * dy - dxy * dx], axis=1)
+    norm = np.maximum(np.abs(dxx), np.abs(dyy)) + np.abs(dxy)
+    # a flat map (det 0) gives NaN: unstable, computed the exact way
+    with np.errstate(divide='ignore', invalid='ignore'):
+        step /= det[:, None]
+        norm /= np.abs(det)
+    return step, norm * (1 + 4 * np.abs(step).max(1))
+
+
+def unstable(gain: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``(M,)`` bool: steps that rounding of the log values ``v`` ``(M, S)``
+    by a few float32 ulp (MMPose's arithmetic) could move by more than
+    5e-5 px; near-flat maxima (on a border, say) are such. NaN is too."""
+    return ~(4e-7 * (1 + np.abs(v[:, 0])) * gain < 5e-5)
+
+
+def dark_step(v: np.ndarray, locs: np.ndarray,
+              valid: np.ndarray) -> np.ndarray:
+    """MMPose's DARK step from the 13 log values ``v`` ``(M, 13)`` (order
+    of :attr:`DarkRefiner.PIXELS`), op for op in ``v``'s dtype, where
+    ``valid``; float32 locations ``(M, 2)``."""
+    c = v[:, 0]
+    dx = 0.5 * (v[:, 1] - v[:, 2])
+    dy = 0.5 * (v[:, 3] - v[:, 4])
+    dxx = 0.25 * (v[:, 5] - 2 * c + v[:, 6])
+    dxy = 0.25 * (v[:, 9] - v[:, 10] - v[:, 11] + v[:, 12])
+    dyy = 0.25 * (v[:, 7] - 2 * c + v[:, 8])
+    # MMPose skips a keypoint whose Hessian determinant is exactly 0
+    valid = valid & (dxx * dyy - dxy ** 2 != 0)
+    hessian = np.stack([dxx, dxy, dxy, dyy], axis=1).reshape(-1, 2, 2)
+    hessian[~valid] = np.eye(2)
+    step = (-np.linalg.inv(hessian) @ np.stack([dx, dy], axis=1)[:, :, None])
+    return np.where(valid[:, None], locs + step[:, :, 0], locs)
+
+
+class DarkRefiner:
+    """DARK: one Newton step on ``log(max(modulated, 1e-10))`` from the
+    integer maximum (of the raw map) where ``1 < x < W - 2`` and
+    ``1 < y < H - 2`` and the Hessian is invertible.
+
+    MMPose blurs the whole map (zero padding) and rescales it to its
+    original maximum. The step reads only 13 pixels of the 5 x 5 square
+    around the maximum, so only those are blurred (:class:`~.blur.LocalBlur`).
+    The rescale is a constant factor ``s >= 1`` (blurring does not raise
+    the maximum), an added ``log s`` that cancels in every derivative.
+    Maps where that fails (the clamp at 1e-10 bites) or where the step is
+    sensitive to rounding (:func:`unstable`) are computed as MMPose does
+    (:func:`dark_step`).
+    """
+
+    # (dy, dx) of the 13 pixels: centre, x+-1, y+-1, x+-2, y+-2, diagonals
+    PIXELS = ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (0, 2), (0, -2),
+              (2, 0), (-2, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))
+    # derivatives [dx, dy, dxx, dyy, dxy] as sums of the 13 values
+    DERIVATIVES = np.array([
+        [0, .5, -.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [0, 0, 0, .5, -.5, 0, 0, 0, 0, 0, 0, 0, 0],
+        [-.5, 0, 0, 0, 0, .25, .25, 0, 0, 0, 0, 0, 0],
+        [-.5, 0, 0, 0, 0, 0, 0, .25, .25, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, .25, -.25, -.25, .25]]).T
+
+    def __init__(self, kernel_size: int,
+                 heatmap_size: Tuple[int, int]) -> None:
+        self.kernel_size = kernel_size
+        self.local = LocalBlur(kernel_size, 2, heatmap_size)
+        self.index = np.array([(dy + 2) * 5 + dx + 2 for dy, dx in self.PIXELS])
+        self.shifts = np.array(self.PIXELS)
+        width, height = heatmap_size
+        xy = pixel_xy(width, height)
+        self.inner = ((xy > 1) & (xy < (width - 2, height - 2))).all(1)
+
+    def __call__(self, maps: np.ndarray, pixel: np.ndarray,
+                 vals: np.ndarray) -> np.ndarray:
+        """Refined locations ``(M, 2)`` float32 of the maxima ``pixel``
+        ``(M,)`` with values ``vals`` ``(M,)``."""
+        m, height, width = maps.shape
+        locs = maximum_locations(pixel, vals, width, height)
+        # MMPose's bounds on its locations (-1 where vals <= 0)
+        valid = self.inner.take(pixel) & ~(vals <= 0)
+        y, x = np.divmod(pixel, width)
+        v = self.local(maps, x, y).reshape(m, 25).take(self.index, axis=1)
+        exact = (v <= 1.001e-10).any(1)
+        v = np.log(np.maximum(v, 1e-10))
+        step, gain = newton_step(v @ self.DERIVATIVES)
+        out = np.where(valid[:, None], locs - step, locs)
+        exact = valid & (exact | unstable(gain, v))
+        if exact.any():
+            pick = np.stack([y[exact], x[exact]], axis=1)[:, None] + self.shifts
+            v = modulated_log(maps[exact], self.kernel_size, 1e-10, None)[
+                np.arange(pick.shape[0])[:, None], pick[..., 0], pick[..., 1]]
+            out[exact] = dark_step(v, locs[exact], valid[exact])
+        return out.astype(np.float32)
