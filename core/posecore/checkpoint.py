@@ -6,13 +6,14 @@ torch >= 2.6 refuses those under ``weights_only=True`` (allow-listing them
 ends at ``builtins.getattr``, which would let a file call anything). Instead,
 :class:`WeightsOnlyCheckpointHook` rewrites them into tensors, lists and
 plain scalars before a checkpoint is saved and restores them after it is
-loaded; :func:`load_local_checkpoint` always loads with ``weights_only=True``
-and explains a refusal.
+loaded; :func:`load_checkpoint_file` always loads with ``weights_only=True``
+(NumPy arrays allowed: they are data) and explains a refusal.
 """
 from __future__ import annotations
 
-import os.path as osp
+import os
 import pickle
+import urllib.error
 from typing import Any
 
 import numpy as np
@@ -26,8 +27,12 @@ from posecore.errors import PosecoreError
 _TAG = '__posecore_pickle_free__'
 
 
-class CheckpointLoadError(PosecoreError):
-    """A checkpoint that cannot be loaded without running pickled code."""
+class CheckpointLoadError(PosecoreError, RuntimeError):
+    """A checkpoint that cannot be read, or only by running pickled code."""
+
+
+class CheckpointNotFoundError(CheckpointLoadError, FileNotFoundError):
+    """No checkpoint file at the given path."""
 
 
 def encode(obj: Any) -> Any:
@@ -88,28 +93,72 @@ class WeightsOnlyCheckpointHook(Hook):
                 checkpoint[key] = decode(checkpoint[key])
 
 
-def load_local_checkpoint(filename: str, map_location: Any = None) -> Any:
-    """Load a local checkpoint with ``weights_only=True``, explaining a refusal.
+_URL_PREFIXES = ('http://', 'https://')
 
-    :raises FileNotFoundError: no such file.
-    :raises CheckpointLoadError: the file needs arbitrary unpickling.
+
+def _numpy_globals() -> list:
+    """What rebuilding NumPy arrays needs (data only, no code), e.g. in MMPose's ``meta``."""
+    core = getattr(np, '_core', None) or np.core
+    found = [core.multiarray._reconstruct, core.multiarray.scalar, np.ndarray, np.dtype]
+    found += [t for t in vars(getattr(np, 'dtypes', object)).values()
+              if isinstance(t, type) and t.__name__.endswith('DType')]
+    return found
+
+
+def _refusal(source: str, error: Exception, path: str | None) -> CheckpointLoadError:
+    needed = ''
+    if path is not None:
+        try:
+            needed = f' It needs {sorted(torch.serialization.get_unsafe_globals_in_checkpoint(path))!r}.'
+        except Exception:  # an older torch, or an unreadable file: the reason below suffices
+            pass
+    reason = str(error).split('WeightsUnpickler error:', 1)[-1].strip().splitlines()[0]
+    return CheckpointLoadError(
+        f'checkpoint {source!r} holds objects that loading with weights_only=True refuses '
+        f'({reason.split(". Please use", 1)[0]}).{needed} posecore never runs pickled code '
+        f'from a checkpoint. If you trust the file, keep only its weights once: '
+        f"torch.save(torch.load(path, weights_only=False)['state_dict'], 'weights.pth') "
+        f'and pass that file.')
+
+
+def load_checkpoint_file(source: str, map_location: Any = 'cpu') -> Any:
+    """Load a checkpoint from a local path or an ``http(s)://`` URL, weights only.
+
+    Tensors, containers, plain values and NumPy arrays load; anything that
+    would run other pickled code is refused. URLs go through
+    ``torch.hub.load_state_dict_from_url`` and its cache
+    (``$TORCH_HOME/hub/checkpoints``), as mmengine's loader does.
+
+    :raises CheckpointNotFoundError: no such local file.
+    :raises CheckpointLoadError: the download failed (offline?) or the file
+        needs more than weights-only unpickling.
     """
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'checkpoint {filename!r} does not exist; pass the path '
-                                f'of a .pth file.')
+    if source.startswith(_URL_PREFIXES):
+        cache = os.path.join(torch.hub.get_dir(), 'checkpoints')
+        try:
+            with torch.serialization.safe_globals(_numpy_globals()):
+                return torch.hub.load_state_dict_from_url(
+                    source, map_location=map_location, weights_only=True)
+        except pickle.UnpicklingError as error:
+            cached = os.path.join(cache, os.path.basename(source.split('?')[0]))
+            raise _refusal(source, error, cached if os.path.isfile(cached) else None) from None
+        except (urllib.error.URLError, OSError) as error:
+            raise CheckpointLoadError(
+                f'cannot download checkpoint {source!r} ({error}). If this machine is '
+                f'offline, download the file elsewhere and put it in the cache folder '
+                f"{cache!r}, or pass the local path, e.g. init_cfg=dict(type='Pretrained', "
+                f"checkpoint='/path/to/file.pth').") from error
+    path = os.path.expanduser(source)
+    if not os.path.isfile(path):
+        raise CheckpointNotFoundError(f'checkpoint file {source!r} does not exist; pass an '
+                                      f'existing local path or an http(s):// URL.')
     try:
-        return torch.load(filename, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as exc:
-        reason = str(exc).split('WeightsUnpickler error:', 1)[-1].strip().splitlines()[0]
-        raise CheckpointLoadError(
-            f'checkpoint {filename!r} holds objects that loading with weights_only=True '
-            f'refuses ({reason}). posecore never runs pickled code from a checkpoint. If '
-            f'the file comes from a source you trust, save just its tensors once, e.g. '
-            f"torch.save({{'state_dict': torch.load(f, weights_only=False)['state_dict']}}, "
-            f'NEW_FILE), and use NEW_FILE.') from exc
+        with torch.serialization.safe_globals(_numpy_globals()):
+            return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise _refusal(source, error, path) from None
 
 
 def install_local_loader() -> None:
-    """Make mmengine's loader use :func:`load_local_checkpoint` for local paths."""
-    CheckpointLoader.register_scheme(prefixes='', loader=load_local_checkpoint, force=True)
+    """Make mmengine's loader use :func:`load_checkpoint_file` for local paths."""
+    CheckpointLoader.register_scheme(prefixes='', loader=load_checkpoint_file, force=True)

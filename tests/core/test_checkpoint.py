@@ -6,7 +6,8 @@ import pytest
 import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 
-from posecore.checkpoint import CheckpointLoadError, decode, encode, load_local_checkpoint
+from posecore.checkpoint import (CheckpointLoadError, CheckpointNotFoundError, decode, encode,
+                                 load_checkpoint_file)
 
 
 def _message_hub():
@@ -41,10 +42,18 @@ def test_plain_mmengine_checkpoint_is_refused_with_advice(tmp_path):
     path = tmp_path / 'plain.pth'
     torch.save({'message_hub': _message_hub()}, path)
     with pytest.raises(CheckpointLoadError, match=r"(?s)plain.pth' holds objects that loading "
-                                                  r"with weights_only=True refuses.*trust"):
-        load_local_checkpoint(str(path))
+                                                  r"with weights_only=True refuses.*HistoryBuffer"
+                                                  r".*If you trust the file"):
+        load_checkpoint_file(str(path))
+
+
+def test_numpy_arrays_are_data_and_load(tmp_path):
+    path = tmp_path / 'zoo.pth'
+    torch.save({'meta': {'sigmas': np.array([0.1, 0.2])}, 'state_dict': {}}, path)
+    assert load_checkpoint_file(str(path))['meta']['sigmas'].tolist() == [0.1, 0.2]
 
 
 def test_missing_checkpoint(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"checkpoint '.*none.pth' does not exist"):
-        load_local_checkpoint(str(tmp_path / 'none.pth'))
+    with pytest.raises(CheckpointNotFoundError, match=r"checkpoint file '.*none.pth' does not "):
+        load_checkpoint_file(str(tmp_path / 'none.pth'))
+    assert issubclass(CheckpointNotFoundError, FileNotFoundError)  # what mmengine callers catch

@@ -1,0 +1,56 @@
+"""Config files: posecore's own and MMPose 1.x's, loaded and partly built."""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from posecore.config import load_config
+from posecore.registry import KEYPOINT_CODECS, MODELS
+
+from ..conftest import REPO, run_posecore
+
+HRNET_CFG = (REPO / 'configs' / 'body_2d_keypoint' / 'topdown_heatmap' / 'coco' /
+             'td-hm_hrnet-w32_8xb64-210e_coco-256x192.py')
+ANCHOR_CONFIGS = Path(os.environ.get(
+    'POSECORE_MMPOSE_CONFIGS',
+    '/tmp/anchor-venv/lib/python3.11/site-packages/mmpose/.mim/configs'))
+
+
+def _mmpose_configs(pattern: str) -> list[Path]:
+    return sorted(ANCHOR_CONFIGS.glob(pattern)) if ANCHOR_CONFIGS.is_dir() else []
+
+
+def test_hrnet_config_builds_backbone_and_codec():
+    cfg = load_config(HRNET_CFG)
+    backbone = MODELS.build(cfg.model.backbone)
+    assert sum(p.numel() for p in backbone.parameters()) == 28_535_552  # MMPose's w32
+    codec = KEYPOINT_CODECS.build(cfg.codec)
+    assert tuple(codec.heatmap_size) == (48, 64)
+
+
+def test_hrnet_config_prints(tmp_path):
+    result = run_posecore(tmp_path, 'print-config', str(HRNET_CFG), '--cfg-options',
+                          'train_cfg.max_epochs=1')
+    assert result.returncode == 0, result.stderr
+    assert "type='HRNet'" in result.stdout and 'max_epochs=1' in result.stdout
+
+
+MMPOSE_TOPDOWN = _mmpose_configs('body_2d_keypoint/topdown_heatmap/coco/td-hm_hrnet*.py')
+
+
+@pytest.mark.skipif(not MMPOSE_TOPDOWN, reason='MMPose 1.3.2 configs not found: set '
+                    'POSECORE_MMPOSE_CONFIGS (../shared/anchor/make-mmpose-venv.sh installs them)')
+@pytest.mark.parametrize('path', MMPOSE_TOPDOWN, ids=lambda p: p.name)
+def test_mmpose_hrnet_configs_load_unchanged_and_build_backbone(path):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        cfg = load_config(path)
+    assert cfg.default_scope == 'posecore' and "taken as 'posecore'" in err.getvalue()
+    backbone = MODELS.build(cfg.model.backbone)
+    assert type(backbone).__name__ == 'HRNet'
+    if 'codec' in cfg:
+        KEYPOINT_CODECS.build(cfg.codec)
