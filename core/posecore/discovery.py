@@ -211,21 +211,28 @@ class PluginIndex:
 
     def __init__(self, distributions: Iterable | None = None,
                  environ: Mapping[str, str] | None = None) -> None:
-        if distributions is None:
-            distributions = _installed(sys.path)
-        self._key2dist = _scan(distributions)
+        self._scans_sys_path = distributions is None
+        self._key2dist = _scan(_installed(sys.path) if distributions is None else distributions)
         self._blocked: dict[str, str] = {}
-        self._apply_environ(os.environ if environ is None else environ)
-
-    def _apply_environ(self, environ: Mapping[str, str]) -> None:
-        if environ.get(ENV_DISABLE_AUTOLOAD, '').strip() not in ('', '0'):
-            allowed = {normalize_dist(n) for n in _split_env_list(environ.get(ENV_PLUGINS))}
-            for key in self._key2dist:
-                if key not in allowed:
-                    self._blocked[key] = (f'{ENV_DISABLE_AUTOLOAD} is set and it is not '
-                                          f'listed in {ENV_PLUGINS}')
+        environ = os.environ if environ is None else environ
+        self._autoload = environ.get(ENV_DISABLE_AUTOLOAD, '').strip() in ('', '0')
+        self._allowed = {normalize_dist(n) for n in _split_env_list(environ.get(ENV_PLUGINS))}
         for name in _split_env_list(environ.get(ENV_DISABLE)):
             self.block(name, f'listed in {ENV_DISABLE}')
+
+    def refresh(self) -> bool:
+        """Scan ``sys.path`` again (after a ``pip install`` in this process).
+
+        The switches are kept. Returns whether the installed plugins changed.
+        """
+        if not self._scans_sys_path:
+            return False
+        importlib.invalidate_caches()  # new modules on sys.path become importable
+        found = _scan(_installed(sys.path))
+        changed = {k: (d.version, len(d.entries)) for k, d in found.items()} != {
+            k: (d.version, len(d.entries)) for k, d in self._key2dist.items()}
+        self._key2dist = found
+        return changed
 
     # -- switches -------------------------------------------------------
     def block(self, dist: str, reason: str) -> None:
@@ -233,12 +240,18 @@ class PluginIndex:
         self._blocked[normalize_dist(dist)] = reason
 
     def unblock(self, dist: str) -> None:
-        """Switch a distribution back on (``-p DIST`` with autoload off)."""
+        """Switch a distribution (back) on, e.g. ``-p DIST`` with autoload off."""
         self._blocked.pop(normalize_dist(dist), None)
+        self._allowed.add(normalize_dist(dist))
 
     def is_blocked(self, dist: str) -> str | None:
         """The reason a distribution is switched off, or None when it is on."""
-        return self._blocked.get(normalize_dist(dist))
+        key = normalize_dist(dist)
+        if key in self._blocked:
+            return self._blocked[key]
+        if not self._autoload and key not in self._allowed:
+            return f'{ENV_DISABLE_AUTOLOAD} is set and it is not listed in {ENV_PLUGINS}'
+        return None
 
     # -- queries --------------------------------------------------------
     def distributions(self, include_blocked: bool = True) -> list[PluginDistribution]:

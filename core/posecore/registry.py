@@ -73,6 +73,8 @@ class PluginRegistry(Registry):
         obj = self._get_from_entry_points(name)
         if obj is None:
             obj = self._get_from_parents(name)
+        if obj is None and get_index().refresh():  # installed since the index was built?
+            obj = self._get_from_entry_points(name)
         if obj is None:
             self._raise_disabled(name)
             raise PluginNotFoundError(self._unknown_message(name))

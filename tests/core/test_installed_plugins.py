@@ -181,6 +181,8 @@ def test_plugins_check(plugin_site):
     assert "FAIL posecore-test-future: posecore-test-future 1.0.0 requires 'posecore>=9.0'" in out
     assert "FAIL posecore-test-broken::GhostModel: module 'posecore_test_broken.ghost'" in out
     assert 'FAIL posecore-test-broken::BrokenModel: entry point BrokenModel' in out
+    assert ("FAIL posecore-test-broken::broken-hooks: entry point broken-hooks = "
+            "'posecore_test_broken.bad_hooks'") in out and 'bad_hooks cannot start' in out
     assert 'ok   posecore-test-tiny: ready' in out  # contributed through the pluggy hook
     clean = run_posecore(plugin_site, 'plugins', 'check', POSECORE_DISABLE_PLUGINS=BAD_ONES)
     assert clean.returncode == 0 and 'no problems found' in clean.stdout
@@ -195,7 +197,9 @@ def test_version_lists_plugins(plugin_site):
 
 
 def test_plugin_subcommand_and_metainfo_hooks(plugin_site):
-    assert 'tiny-hello' in _ok(run_posecore(plugin_site, '--help')).stdout
+    helped = _ok(run_posecore(plugin_site, '--help'))
+    assert 'tiny-hello' in helped.stdout  # the broken hook module breaks only itself:
+    assert 'hook plugin skipped' in helped.stderr and 'bad_hooks cannot start' in helped.stderr
     assert _ok(run_posecore(plugin_site, 'tiny-hello', 'there')).stdout.strip() == \
         'hello from posecore-test-tiny, there'
     meta = json.loads(_ok(run_posecore(plugin_site, 'metainfo', 'tiny')).stdout)

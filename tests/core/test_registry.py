@@ -157,3 +157,23 @@ def test_entry_point_naming_a_non_callable(use_index, fake_modules):
     use_index(_dist('fake-nc', 'posecore_fake_nc', cls='VALUE'))
     with pytest.raises(PluginImportError, match=r'names a int, not a class or function'):
         MODELS.get('FakeNet')
+
+
+def test_plugin_installed_after_start_resolves_without_restart(use_index, tmp_path,
+                                                               monkeypatch):
+    from posecore.discovery import get_index, reset_index
+
+    from ..conftest import TEST_PLUGINS, pip_install_target
+
+    use_index()
+    reset_index(None)
+    assert get_index().distribution('posecore-test-tiny') is None  # built before the install
+    site = tmp_path / 'site'
+    pip_install_target(site, TEST_PLUGINS / 'tiny')
+    monkeypatch.syspath_prepend(str(site))
+    try:
+        assert MODELS.get('TinyRegressor').__name__ == 'TinyRegressor'
+        assert get_index().distribution('posecore-test-tiny').version == '0.1.0'
+    finally:
+        for name in [m for m in sys.modules if m.startswith('posecore_test_tiny')]:
+            del sys.modules[name]

@@ -111,13 +111,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from posecore.plugin_manager import get_plugin_manager, load_failures
 
     index = get_index()
+    contributed = get_plugin_manager().hook.posecore_check()  # fills load_failures too
     results = (checks.check_collisions(index) + checks.check_versions(index)
                + checks.check_modules(index))
     if args.do_import:
         results += checks.check_imports(index)
     results += [checks.CheckResult(False, name, str(exc)) for name, exc in load_failures.items()]
-    for contributed in get_plugin_manager().hook.posecore_check():
-        results += list(contributed or [])
+    for extra in contributed:  # plain (ok, subject, message) tuples are accepted too
+        results += [checks.CheckResult(*result) for result in extra or []]
     dists = index.distributions()
     print(f'{len(dists)} plugin distributions, {len(index.entries())} entry points switched on')
     for result in results:
