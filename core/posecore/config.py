@@ -99,6 +99,77 @@ def check_types(cfg: Config, path: str | Path = '<config>') -> None:
                 f"Keys found there: {', '.join(map(str, value)) or 'none'}.")
 
 
+def _known_type_names() -> set[str]:
+    """Every type name a build could resolve now, without importing plugins."""
+    import mmengine.registry as mmengine_registry
+    import mmengine.runner  # noqa: F401  (registers mmengine's own types)
+
+    from posecore.discovery import HOOK_GROUP
+    from posecore.registry import KEYPOINT_CODECS
+
+    names = set(KEYPOINT_CODECS._module_dict)
+    names.update(e.name for e in get_index().entries() if e.group != HOOK_GROUP)
+    pending = [r for r in vars(mmengine_registry).values()
+               if isinstance(r, mmengine_registry.Registry)]
+    while pending:
+        registry = pending.pop()
+        names.update(registry._module_dict)
+        pending.extend(registry._children.values())
+    return names
+
+
+def check_type_names(cfg: Config, path: str | Path = '<config>') -> None:
+    """Check, before anything is built, that each ``type`` the runner builds
+    (the :data:`BUILT_PATHS`) names something installed and switched on.
+
+    Reads metadata only; listing every problem at once tells a user switching
+    from MMPose which plugins to install.
+
+    :raises PluginNotFoundError: naming each config path, with close matches
+        and the ``pip install`` of first-party plugins.
+    """
+    import difflib
+
+    from posecore.errors import PluginNotFoundError
+    from posecore.first_party import FIRST_PARTY
+
+    known = _known_type_names()
+    index = get_index()
+    problems = []
+    for sub, value in _walk(cfg._cfg_dict.to_dict()):
+        if not (isinstance(value, dict) and isinstance(value.get('type'), str)
+                and any(_matches(sub, pat) for pat in BUILT_PATHS)):
+            continue
+        name = value['type']
+        if name.startswith(MMPOSE_SCOPE + '.'):
+            name = name[len(MMPOSE_SCOPE) + 1:]
+        if '.' in name or '::' in name or name in known:
+            continue  # import paths, other scopes and qualified names resolve at build
+        line = f'{sub}.type={name!r}'
+        off = [e for e in index.entries(include_blocked=True) if e.name == name]
+        close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.75)
+        if off:
+            line += ': provided by ' + ', '.join(
+                f'{e.dist} (switched off: {index.is_blocked(e.dist)})' for e in off)
+        elif name in FIRST_PARTY:
+            line += f': pip install {FIRST_PARTY[name]}'
+        elif close:
+            line += f': did you mean {", ".join(close)}?'
+        else:
+            line += ': no installed plugin provides it'
+        problems.append(line)
+    if problems:
+        dists = sorted({line.rsplit('pip install ', 1)[1] for line in problems
+                        if 'pip install ' in line})
+        advice = (f'pip install {" ".join(dists)}' if dists else
+                  'install the plugins that provide them')
+        raise PluginNotFoundError(
+            f'{str(path)}: these types are not provided by any installed, switched-on '
+            f'plugin or by mmengine:\n  - ' + '\n  - '.join(problems)
+            + f'\nTo fix: {advice}, or correct the names (`posecore plugins list` shows '
+            'what is installed).')
+
+
 def apply_plugin_settings(cfg: Config, index: PluginIndex | None = None) -> None:
     """Apply the config's ``plugins = dict(disable=[...], required=[...])``.
 

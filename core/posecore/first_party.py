@@ -13,7 +13,8 @@ _PROVIDES: dict[str, tuple[str, ...]] = {
         'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'KeypointMSELoss',
         'LoadImage', 'GetBBoxCenterScale', 'RandomFlip', 'RandomHalfBody',
         'RandomBBoxTransform', 'TopdownAffine', 'GenerateTarget', 'PackPoseInputs',
-        'PoseLocalVisualizer', 'PoseVisualizationHook', 'PCKAccuracy', 'AUC', 'EPE', 'NME'),
+        'PoseLocalVisualizer', 'PoseVisualizationHook', 'BadCaseAnalysisHook', 'PCKAccuracy',
+        'AUC', 'EPE', 'NME'),
 }
 
 FIRST_PARTY: dict[str, str] = {name: dist for dist, names in _PROVIDES.items() for name in names}

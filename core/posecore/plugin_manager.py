@@ -28,11 +28,11 @@ def make_plugin_manager(index: PluginIndex) -> pluggy.PluginManager:
             manager.register(plugin, name=entry.qualified)
         except PluginError as exc:
             load_failures[entry.qualified] = exc
-            warnings.warn(f'posecore: hook plugin skipped: {exc}', stacklevel=2)
+            warnings.warn(f'posecore: warning: hook plugin skipped: {exc}', stacklevel=2)
         except (ValueError, pluggy.PluginValidationError) as exc:
             load_failures[entry.qualified] = PluginError(
                 f'{entry.qualified} ({entry.value}) has invalid hook implementations: {exc}')
-            warnings.warn(f'posecore: hook plugin skipped: {exc}', stacklevel=2)
+            warnings.warn(f'posecore: warning: hook plugin skipped: {exc}', stacklevel=2)
     return manager
 
 

@@ -3,7 +3,8 @@
 Mirrors MMPose 1.x ``tools/train.py`` and ``tools/test.py``: the work dir is
 the ``--work-dir`` flag, else ``work_dir`` in the config, else
 ``work_dirs/<config stem>``; flags are merged into the config, then the
-pluggy ``posecore_configure`` hooks see it, then ``Runner.from_cfg`` builds.
+pluggy ``posecore_configure`` hooks see it, every ``type`` is checked
+against what is installed, then ``Runner.from_cfg`` builds.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from mmengine.config import Config
 
-from posecore.config import apply_plugin_settings, load_config
+from posecore.config import apply_plugin_settings, check_type_names, load_config
 from posecore.errors import ConfigError, UsageError
 from posecore.plugin_manager import get_plugin_manager
 
@@ -52,6 +53,7 @@ def prepare_config(opts: RunOptions, mode: str) -> Config:
         _merge_test_flags(cfg, opts)
     _fallback_to_gloo(cfg)
     get_plugin_manager().hook.posecore_configure(cfg=cfg)
+    check_type_names(cfg, opts.config)
     return cfg
 
 

@@ -118,3 +118,32 @@ def test_malformed_plugins_key(tmp_path, use_index, value):
     cfg = load_config(_write(tmp_path / 'c.py', f'plugins = {value}\n'))
     with pytest.raises(ConfigError, match=r"plugins"):
         apply_plugin_settings(cfg, index)
+
+
+def test_type_names_checked_before_building(tmp_path, use_index):
+    from posecore.config import check_type_names
+    from posecore.errors import PluginNotFoundError
+
+    use_index(FakeDist('fake-a', eps={'posecore.models': {'FakeNet': 'm:Net'}}),
+              FakeDist('fake-off', eps={'posecore.hooks': {'OffHook': 'm:Hook'}}),
+              environ={'POSECORE_DISABLE_PLUGINS': 'fake-off'})
+    good = load_config(_write(tmp_path / 'good.py', """
+        model = dict(type='FakeNet', init_cfg=dict(type='Pretrained', checkpoint='x'))
+        optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1))
+        param_scheduler = [dict(type='mmengine.optim.MultiStepLR', milestones=[1])]
+        default_hooks = dict(checkpoint=dict(type='CheckpointHook'), logger=None)
+        train_dataloader = dict(sampler=dict(type='DefaultSampler'), dataset=dict(
+            type='fake-a::Anything', pipeline=[dict(type='mmpose.FakeNet')]))
+        """))
+    check_type_names(good, 'good.py')
+    bad = load_config(_write(tmp_path / 'bad.py', """
+        model = dict(type='FakeNt', head=dict(type='HeatmapHead'))
+        custom_hooks = [dict(type='OffHook'), dict(type='Zzzzz')]
+        """))
+    with pytest.raises(PluginNotFoundError, match=(
+            r"(?s)bad.py: these types.*model.type='FakeNt': did you mean FakeNet\?.*"
+            r"model.head.type='HeatmapHead': pip install pose-plugin-topdown.*"
+            r"custom_hooks.0.type='OffHook': provided by fake-off \(switched off: listed in "
+            r"POSECORE_DISABLE_PLUGINS\).*custom_hooks.1.type='Zzzzz': no installed plugin.*"
+            r"To fix: pip install pose-plugin-topdown")):
+        check_type_names(bad, 'bad.py')

@@ -101,6 +101,18 @@ def test_config_disable_resolves_the_collision(plugin_site, tmp_path):
                      'train_cfg.max_epochs=1'))
 
 
+def test_unknown_types_are_listed_with_their_config_paths(plugin_site, tmp_path):
+    result = run_posecore(plugin_site, 'train', str(TINY_CFG), '--work-dir', str(tmp_path),
+                          '--cfg-options', 'model.type=TinyRegresor',
+                          'custom_hooks.0.type=EpochRecorder',
+                          POSECORE_DISABLE_PLUGINS=BAD_ONES)
+    assert result.returncode == 1
+    assert "model.type='TinyRegresor': did you mean TinyRegressor?" in result.stderr
+    assert "custom_hooks.0.type='EpochRecorder': did you mean EpochRecorderHook?" in \
+        result.stderr
+    assert not list(tmp_path.glob('*.pth'))
+
+
 def test_broken_plugin_error(plugin_site, tmp_path):
     result = run_posecore(plugin_site, 'train', str(TINY_CFG), '--work-dir', str(tmp_path),
                           '--cfg-options', 'model.type=BrokenModel',

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+import warnings
 from typing import Sequence
 
 from posecore import __version__
@@ -101,9 +102,20 @@ def _pre_scan_switches(argv: list[str]) -> list[str]:
     return values
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if str(message).startswith('posecore:'):  # ours: one line, no source location
+        print(f'{message}', file=sys.stderr)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = warnings.showwarning
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    warnings.showwarning = _show_warning
     show_traceback = '--traceback' in argv
     try:
         _apply_p_switches(_pre_scan_switches(argv))
