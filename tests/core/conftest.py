@@ -1,33 +1,20 @@
-"""A fresh plugin index per test, built from fake distributions."""
+"""A fresh plugin index per test, built from fake distributions (through the
+``posecore_plugins`` fixture that posecore gives plugin authors)."""
 from __future__ import annotations
 
 import sys
 
 import pytest
 
-from posecore.discovery import PluginIndex, reset_index
-from posecore.plugin_manager import reset_plugin_manager
-from posecore.registry import REGISTRIES
-
 
 @pytest.fixture
-def use_index(monkeypatch):
-    """``use_index(*dists, environ={})`` installs an index of fake distributions."""
-    saved = {key: dict(reg._module_dict) for key, reg in REGISTRIES.items()}
+def use_index(posecore_plugins):
+    """``use_index(*fake_dists, environ={})`` installs an index of fake distributions."""
 
-    def install(*dists, environ=None) -> PluginIndex:
-        index = PluginIndex(dists, environ=environ or {})
-        reset_index(index)
-        reset_plugin_manager()
-        return index
+    def install(*dists, environ=None):
+        return posecore_plugins(distributions=dists, environ=environ or {})
 
     yield install
-    for key, reg in REGISTRIES.items():
-        reg._module_dict.clear()
-        reg._module_dict.update(saved[key])
-        reg._qualified.clear()
-    reset_index(None)
-    reset_plugin_manager()
     for name in [m for m in sys.modules if m.startswith('posecore_fake_')]:
         del sys.modules[name]
 
