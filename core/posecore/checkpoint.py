@@ -159,6 +159,13 @@ def load_checkpoint_file(source: str, map_location: Any = 'cpu') -> Any:
         raise _refusal(source, error, path) from None
 
 
+def load_from_local_weights_only(filename: str, map_location: Any = None) -> Any:
+    """mmengine's local-path loader, weights only (mmengine logs the name after
+    ``load_from_``: "Loads checkpoint by local_weights_only backend")."""
+    return load_checkpoint_file(filename, map_location)
+
+
 def install_local_loader() -> None:
     """Make mmengine's loader use :func:`load_checkpoint_file` for local paths."""
-    CheckpointLoader.register_scheme(prefixes='', loader=load_checkpoint_file, force=True)
+    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local_weights_only,
+                                     force=True)
