@@ -41,7 +41,8 @@ def load_config(path: str | Path, cfg_options: dict[str, Any] | None = None) -> 
     """
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f'config file {str(path)!r} does not exist; pass the path of a '
+        problem = 'is not a file' if path.exists() else 'does not exist'
+        raise ConfigError(f'config file {str(path)!r} {problem}; pass the path of a '
                           f'Python config file (e.g. configs/.../td-hm_..._coco-256x192.py).')
     try:
         cfg = Config.fromfile(str(path))

@@ -53,6 +53,8 @@ def test_missing_scope_defaults_to_posecore(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match=r"config file '.*nope.py' does not exist"):
         load_config(tmp_path / 'nope.py')
+    with pytest.raises(ConfigError, match=r"config file '.*' is not a file; pass the path"):
+        load_config(tmp_path)
 
 
 def test_missing_base_file(tmp_path):
