@@ -15,7 +15,7 @@ from posecore.codecs import BaseKeypointCodec
 
 from .argmax import heatmap_maximum
 from .blur import blur_maps, gaussian_kernel, reflect101
-from .refinement import refine_megvii
+from .refinement_quarter import refine_megvii
 from .validation import check_heatmaps, check_kernel, check_size
 from .weights import encodable_keypoints
 

@@ -14,7 +14,8 @@ from posecore.codecs import BaseKeypointCodec
 
 from .argmax import heatmap_maximum
 from .gaussian import MSRAGaussian, unbiased_gaussian
-from .refinement import DarkRefiner, refine_quarter
+from .refinement import DarkRefiner
+from .refinement_quarter import QuarterRefiner
 from .validation import check_heatmaps, check_kernel, check_positive, check_size
 from .weights import encodable_keypoints
 
@@ -55,6 +56,8 @@ class MSRAHeatmap(BaseKeypointCodec):
         if self.unbiased:
             check_kernel(name, 'blur_kernel_size', blur_kernel_size)
             self._refine = DarkRefiner(blur_kernel_size, self.heatmap_size)
+        else:
+            self._refine = QuarterRefiner(self.heatmap_size)
         self._draw = MSRAGaussian(self.heatmap_size, self.sigma)
 
     def encode(self,
@@ -92,14 +95,15 @@ class MSRAHeatmap(BaseKeypointCodec):
 
     def _decode(self,
                 heatmaps: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        height, width = heatmaps.shape[-2:]
+        *shape, height, width = heatmaps.shape
         maps = heatmaps.reshape(-1, height, width)
         # MMPose refines from the maximum of the raw (not blurred) maps
         index, pixel, scores = heatmap_maximum(maps)
         if self.unbiased:
             locs = self._refine(maps, pixel, scores)
         else:
-            locs = refine_quarter(maps, index, pixel, scores)
-        shape = heatmaps.shape[:-2]
-        keypoints = locs.reshape(*shape, 2) * self.scale_factor
-        return keypoints[..., None, :, :], scores.reshape(shape)[..., None, :]
+            locs = self._refine(maps, index, pixel, scores)
+        # (B,) K -> (B,) 1, K: one instance
+        shape[-1:] = 1, shape[-1]
+        return (np.multiply(locs, self.scale_factor).reshape(*shape, 2),
+                scores.reshape(shape))

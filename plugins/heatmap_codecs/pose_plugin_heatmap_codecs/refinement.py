@@ -1,6 +1,6 @@
-"""Sub-pixel refinement of heatmap maxima (MMPose's ``refine_keypoints``,
-``refine_keypoints_dark`` and Megvii's quarter-pixel step), vectorised
-over all maps; UDP's step is in :mod:`.refinement_udp`.
+"""DARK's sub-pixel refinement of heatmap maxima (MMPose's
+``refine_keypoints_dark``), vectorised over all maps; the quarter-pixel
+steps are in :mod:`.refinement_quarter`, UDP's in :mod:`.refinement_udp`.
 
 Shapes: M maps (``B * K``), heatmap ``(H, W)``; ``index``, ``pixel`` and
 ``vals`` ``(M,)`` from :func:`~.argmax.heatmap_maximum`, ``locs`` ``(M, 2)``
@@ -9,60 +9,12 @@ Every function returns refined float32 locations ``(M, 2)``.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Tuple
 
 import numpy as np
 
 from .argmax import maximum_locations, pixel_xy
 from .blur import LocalBlur, modulated_log
-
-
-def _neighbour_signs(maps: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``sign`` ``(M, 2)`` of ``[x+1] - [x-1]`` and ``[y+1] - [y-1]`` at
-    each ``index`` into ``maps.reshape(-1)``; pixels beyond the map read
-    wrong values (callers mask them)."""
-    width = maps.shape[-1]
-    near = maps.reshape(-1).take(index[:, None] + (1, width, -1, -width),
-                                 mode='clip')
-    return np.sign(near[:, :2] - near[:, 2:])
-
-
-@lru_cache(maxsize=16)
-def quarter_steps(width: int, height: int, megvii: bool) -> np.ndarray:
-    """Per pixel ``(H * W, 2)``: whether MMPose refines a maximum there, per
-    axis (MSRA's own asymmetric bounds: x in (1, W-1) with y > 0, y in
-    (1, H-1) with x > 0; Megvii: both in (1, size-1))."""
-    xy = pixel_xy(width, height)
-    ok = (xy > 1) & (xy < (width - 1, height - 1))
-    ok &= ok[:, ::-1] if megvii else xy[:, ::-1] > 0
-    ok.flags.writeable = False
-    return ok
-
-
-def refine_quarter(maps: np.ndarray, index: np.ndarray, pixel: np.ndarray,
-                   vals: np.ndarray) -> np.ndarray:
-    """MSRA: MMPose's locations moved 0.25 px towards the higher neighbour
-    on each axis; float32 ``(M, 2)``."""
-    m, height, width = maps.shape
-    ok = quarter_steps(width, height, False).take(pixel, axis=0)
-    locs = pixel_xy(width, height).take(pixel, axis=0)
-    # where, not a product: a NaN step must not reach a location it skips
-    locs = np.where(ok, locs + np.float32(0.25) * _neighbour_signs(
-        maps, index).astype(np.float32), locs)
-    locs[vals <= 0] = -1
-    return locs
-
-
-def refine_megvii(blurred: np.ndarray, index: np.ndarray, pixel: np.ndarray,
-                  vals: np.ndarray) -> np.ndarray:
-    """Megvii: inside the border, move 0.25 px towards the higher neighbour
-    and add the half-pixel shift to the pixel centre."""
-    m, height, width = blurred.shape
-    ok = quarter_steps(width, height, True).take(pixel, axis=0)
-    locs = maximum_locations(pixel, vals, width, height)
-    step = _neighbour_signs(blurred, index).astype(np.float32) * 0.25 + 0.5
-    return np.where(ok, locs + step, locs)
 
 
 def newton_step(d: np.ndarray, eps: float = 0.) -> tuple:

@@ -14,7 +14,7 @@ import numpy as np
 from posecore.codecs import BaseKeypointCodec
 
 from .argmax import heatmap_maximum, maximum_locations
-from .gaussian import udp_gaussian
+from .gaussian import UDPGaussian
 from .offset import decode_offsets, offset_targets
 from .refinement_udp import UDPRefiner
 from .validation import check_heatmaps, check_kernel, check_positive, check_size
@@ -69,6 +69,7 @@ class UDPHeatmap(BaseKeypointCodec):
         else:
             check_positive(name, 'sigma', sigma)
             self._refine = UDPRefiner(blur_kernel_size, self.heatmap_size)
+            self._draw = UDPGaussian(self.heatmap_size, sigma)
         check_kernel(name, 'blur_kernel_size', blur_kernel_size,
                      odd=not combined)
         # UDP maps corners to corners
@@ -92,8 +93,7 @@ class UDPHeatmap(BaseKeypointCodec):
             heatmaps = offset_targets(scaled, encodable & ~far,
                                       self.heatmap_size, self.radius_factor)
         else:
-            heatmaps, inside = udp_gaussian(scaled, encodable,
-                                            self.heatmap_size, self.sigma)
+            heatmaps, inside = self._draw(scaled, encodable)
             weights[encodable & ~inside] = 0
         return dict(heatmaps=heatmaps, keypoint_weights=weights[None])
 
