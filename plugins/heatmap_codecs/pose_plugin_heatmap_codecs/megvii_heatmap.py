@@ -7,20 +7,20 @@ heatmap size ``[W, H]``; keypoints ``(1, K, 2)`` in input space, visibility
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Optional, Tuple
 
 import cv2
 import numpy as np
-from posecore.codecs import BaseKeypointCodec
 
 from .argmax import heatmap_maximum
 from .blur import blur_maps, gaussian_kernel, reflect101
+from .heatmap_codec import HeatmapCodec
 from .refinement_quarter import refine_megvii
-from .validation import check_heatmaps, check_kernel, check_size
+from .validation import check_kernel, check_size
 from .weights import encodable_keypoints
 
 
-class MegviiHeatmap(BaseKeypointCodec):
+class MegviiHeatmap(HeatmapCodec):
     """Keypoints as Megvii heatmaps, as MMPose 1.x's ``MegviiHeatmap``.
 
     :param input_size: image size ``[w, h]``.
@@ -96,21 +96,6 @@ class MegviiHeatmap(BaseKeypointCodec):
         # MMPose's order: divide by the peak, then scale to 255
         heatmaps = heatmaps / peaks[:, None, None] * np.float32(255)
         return dict(heatmaps=heatmaps, keypoint_weights=weights[None])
-
-    def decode(self, encoded: Any) -> Tuple[np.ndarray, np.ndarray]:
-        """Decode heatmaps ``(K, H, W)`` into keypoints ``(1, K, 2)``
-        float32 (input space) and scores ``(1, K)`` (``max / 255 + 0.5``)."""
-        heatmaps = check_heatmaps(type(self).__name__, self.as_numpy(encoded),
-                                  self.heatmap_size, batched=False)
-        return self._decode(heatmaps)
-
-    def batch_decode(self, batch_encoded: Any) -> Tuple[np.ndarray, np.ndarray]:
-        """Decode heatmaps ``(B, K, H, W)`` (array or tensor) into keypoints
-        ``(B, 1, K, 2)`` and scores ``(B, 1, K)``."""
-        heatmaps = check_heatmaps(type(self).__name__,
-                                  self.as_numpy(batch_encoded),
-                                  self.heatmap_size, batched=True)
-        return self._decode(heatmaps)
 
     def _decode(self,
                 heatmaps: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:

@@ -7,20 +7,20 @@ heatmap size ``[W, H]``; keypoints ``(1, K, 2)`` in input space, visibility
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
-from posecore.codecs import BaseKeypointCodec
 
 from .argmax import heatmap_maximum
 from .gaussian import MSRAGaussian, unbiased_gaussian
+from .heatmap_codec import HeatmapCodec
 from .refinement import DarkRefiner
 from .refinement_quarter import QuarterRefiner
-from .validation import check_heatmaps, check_kernel, check_positive, check_size
+from .validation import check_kernel, check_positive, check_size
 from .weights import encodable_keypoints
 
 
-class MSRAHeatmap(BaseKeypointCodec):
+class MSRAHeatmap(HeatmapCodec):
     """Keypoints as Gaussian heatmaps, as MMPose 1.x's ``MSRAHeatmap``.
 
     :param input_size: image size ``[w, h]``.
@@ -77,21 +77,6 @@ class MSRAHeatmap(BaseKeypointCodec):
             heatmaps, inside = self._draw(scaled, encodable)
         weights[encodable & ~inside] = 0
         return dict(heatmaps=heatmaps, keypoint_weights=weights[None])
-
-    def decode(self, encoded: Any) -> Tuple[np.ndarray, np.ndarray]:
-        """Decode heatmaps ``(K, H, W)`` into keypoints ``(1, K, 2)``
-        float32 (input space) and scores ``(1, K)``."""
-        heatmaps = check_heatmaps(type(self).__name__, self.as_numpy(encoded),
-                                  self.heatmap_size, batched=False)
-        return self._decode(heatmaps)
-
-    def batch_decode(self, batch_encoded: Any) -> Tuple[np.ndarray, np.ndarray]:
-        """Decode heatmaps ``(B, K, H, W)`` (array or tensor) into keypoints
-        ``(B, 1, K, 2)`` and scores ``(B, 1, K)``."""
-        heatmaps = check_heatmaps(type(self).__name__,
-                                  self.as_numpy(batch_encoded),
-                                  self.heatmap_size, batched=True)
-        return self._decode(heatmaps)
 
     def _decode(self,
                 heatmaps: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:

@@ -8,22 +8,22 @@ UDP maps pixel corners to corners: scale ``(w - 1) / (W - 1)``.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
-from posecore.codecs import BaseKeypointCodec
 
 from .argmax import heatmap_maximum, maximum_locations
 from .gaussian import UDPGaussian
+from .heatmap_codec import HeatmapCodec
 from .offset import decode_offsets, offset_targets
 from .refinement_udp import UDPRefiner
-from .validation import check_heatmaps, check_kernel, check_positive, check_size
+from .validation import check_kernel, check_positive, check_size
 from .weights import encodable_keypoints
 
 HEATMAP_TYPES = ('gaussian', 'combined')
 
 
-class UDPHeatmap(BaseKeypointCodec):
+class UDPHeatmap(HeatmapCodec):
     """Keypoints as UDP heatmaps, as MMPose 1.x's ``UDPHeatmap``.
 
     :param input_size: image size ``[w, h]``.
@@ -97,26 +97,8 @@ class UDPHeatmap(BaseKeypointCodec):
             weights[encodable & ~inside] = 0
         return dict(heatmaps=heatmaps, keypoint_weights=weights[None])
 
-    def decode(self, encoded: Any) -> Tuple[np.ndarray, np.ndarray]:
-        """Decode heatmaps ``(C, H, W)`` into keypoints ``(1, K, 2)``
-        float64 (input space) and scores ``(1, K)``."""
-        heatmaps = check_heatmaps(type(self).__name__, self.as_numpy(encoded),
-                                  self.heatmap_size, batched=False,
-                                  channel_multiple=self._channel_multiple)
-        keypoints, scores = self._decode(heatmaps[None])
-        return keypoints[0], scores[0]
-
-    def batch_decode(self, batch_encoded: Any) -> Tuple[np.ndarray, np.ndarray]:
-        """Decode heatmaps ``(B, C, H, W)`` (array or tensor) into keypoints
-        ``(B, 1, K, 2)`` and scores ``(B, 1, K)``."""
-        heatmaps = check_heatmaps(type(self).__name__,
-                                  self.as_numpy(batch_encoded),
-                                  self.heatmap_size, batched=True,
-                                  channel_multiple=self._channel_multiple)
-        return self._decode(heatmaps)
-
     @property
-    def _channel_multiple(self) -> int:
+    def _channel_multiple(self) -> int:  # combined maps: a heatmap and 2 offsets each
         return 3 if self.heatmap_type == 'combined' else 1
 
     def _decode(self, heatmaps: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
