@@ -14,7 +14,9 @@ TEST_PLUGINS = REPO / 'tests' / 'plugins'
 
 def _find_shared() -> Path | None:
     env = os.environ.get('POSECORE_SHARED')
-    for candidate in ([Path(env)] if env else []) + [REPO.parent / 'shared', REPO / 'shared']:
+    # beside the checkout, as on the team's machines; /work/shared for clones made elsewhere
+    candidates = [REPO.parent / 'shared', REPO / 'shared', Path('/work/shared')]
+    for candidate in ([Path(env)] if env else []) + candidates:
         if (candidate / 'reference').is_dir():
             return candidate
     return None
