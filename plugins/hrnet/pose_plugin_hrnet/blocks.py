@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.utils.checkpoint as cp
 
 from .conv_norm import conv_norm, run_sequential
-from .layers import build_conv_layer, build_norm_layer
+from .layers import build_conv_layer, build_norm_layer, norm_layer
 
 
 class _ResidualBlock(nn.Module):
@@ -64,15 +64,8 @@ class BasicBlock(_ResidualBlock):
         self.downsample = downsample
         self.with_cp = with_cp
 
-    @property
-    def norm1(self) -> nn.Module:
-        """The norm layer after ``conv1``."""
-        return getattr(self, self.norm1_name)
-
-    @property
-    def norm2(self) -> nn.Module:
-        """The norm layer after ``conv2`` (zeroed by ``zero_init_residual``)."""
-        return getattr(self, self.norm2_name)
+    norm1 = norm_layer(1, 'The norm layer after ``conv1``.')
+    norm2 = norm_layer(2, 'The norm layer after ``conv2`` (zeroed by zero_init_residual).')
 
     def _inner_forward(self, x: torch.Tensor, final_relu: bool) -> torch.Tensor:
         out = conv_norm(self.conv1, self.norm1, x, relu=True)
@@ -108,20 +101,9 @@ class Bottleneck(_ResidualBlock):
         self.downsample = downsample
         self.with_cp = with_cp
 
-    @property
-    def norm1(self) -> nn.Module:
-        """The norm layer after ``conv1``."""
-        return getattr(self, self.norm1_name)
-
-    @property
-    def norm2(self) -> nn.Module:
-        """The norm layer after ``conv2``."""
-        return getattr(self, self.norm2_name)
-
-    @property
-    def norm3(self) -> nn.Module:
-        """The norm layer after ``conv3`` (zeroed by ``zero_init_residual``)."""
-        return getattr(self, self.norm3_name)
+    norm1 = norm_layer(1, 'The norm layer after ``conv1``.')
+    norm2 = norm_layer(2, 'The norm layer after ``conv2``.')
+    norm3 = norm_layer(3, 'The norm layer after ``conv3`` (zeroed by zero_init_residual).')
 
     def _inner_forward(self, x: torch.Tensor, final_relu: bool) -> torch.Tensor:
         out = conv_norm(self.conv1, self.norm1, x, relu=True)

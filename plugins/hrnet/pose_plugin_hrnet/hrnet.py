@@ -36,7 +36,8 @@ from .conv_norm import conv_norm, run_sequential
 from .errors import HRNetConfigError, HRNetInputError
 from .extra import StageConfig, validate_extra
 from .hr_module import HRModule
-from .layers import build_conv_layer, build_norm_layer, check_conv_cfg, check_norm_cfg
+from .layers import (build_conv_layer, build_norm_layer, check_conv_cfg, check_norm_cfg,
+                     norm_layer)
 
 InitCfg = Union[Mapping[str, Any], Sequence[Mapping[str, Any]], None]
 # Marks "not given": MMPose's default init applies, whereas an explicit None
@@ -173,15 +174,8 @@ class HRNet(BaseModule):
                 'all) to 4 (freeze stem and stages 1-4)')
         _check_init_cfg(init_cfg)
 
-    @property
-    def norm1(self) -> nn.Module:
-        """The stem's first norm layer."""
-        return getattr(self, self.norm1_name)
-
-    @property
-    def norm2(self) -> nn.Module:
-        """The stem's second norm layer."""
-        return getattr(self, self.norm2_name)
+    norm1 = norm_layer(1, "The stem's first norm layer.")
+    norm2 = norm_layer(2, "The stem's second norm layer.")
 
     def _conv_norm_relu(self, cin: int, cout: int, stride: int) -> nn.Sequential:
         return nn.Sequential(

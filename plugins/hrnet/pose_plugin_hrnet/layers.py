@@ -109,3 +109,10 @@ def build_norm_layer(norm_cfg: Mapping[str, Any], num_features: int,
 def is_norm(module: nn.Module) -> bool:
     """Whether ``module`` is a BatchNorm-family or GroupNorm layer."""
     return isinstance(module, (nn.modules.batchnorm._BatchNorm, nn.GroupNorm))
+
+
+def norm_layer(index: int, doc: str) -> property:
+    """A read-only property for the norm layer stored under ``self.norm{index}_name``
+    (mmcv's naming, ``bn1``/``gn1``..., which the state-dict keys follow)."""
+    attr = f'norm{index}_name'
+    return property(lambda self: getattr(self, getattr(self, attr)), doc=doc)
