@@ -86,14 +86,20 @@ def _matches(path: str, pattern: str) -> bool:
     return len(parts) == len(pats) and all(map(fnmatch.fnmatchcase, parts, pats))
 
 
+def _built_dicts(cfg: Config) -> Iterator[tuple[str, dict]]:
+    """``(config path, dict)`` of every dict at a :data:`BUILT_PATHS` location."""
+    for sub, value in _walk(cfg._cfg_dict.to_dict()):
+        if isinstance(value, dict) and any(_matches(sub, pat) for pat in BUILT_PATHS):
+            yield sub, value
+
+
 def check_types(cfg: Config, path: str | Path = '<config>') -> None:
     """Require a ``type`` in every dict at a :data:`BUILT_PATHS` location.
 
     :raises ConfigError: naming the file and the config path, e.g. ``model.backbone``.
     """
-    for sub, value in _walk(cfg._cfg_dict.to_dict()):
-        if (isinstance(value, dict) and 'type' not in value
-                and any(_matches(sub, pat) for pat in BUILT_PATHS)):
+    for sub, value in _built_dicts(cfg):
+        if 'type' not in value:
             raise ConfigError(
                 f"{str(path)}: the dict at {sub!r} has no 'type' key; every component "
                 f"the runner builds names its class, e.g. {sub} = dict(type='...', ...). "
@@ -136,12 +142,11 @@ def check_type_names(cfg: Config, path: str | Path = '<config>') -> None:
 
     known = _known_type_names()
     index = get_index()
-    problems = []
-    for sub, value in _walk(cfg._cfg_dict.to_dict()):
-        if not (isinstance(value, dict) and isinstance(value.get('type'), str)
-                and any(_matches(sub, pat) for pat in BUILT_PATHS)):
+    problems, to_install = [], set()
+    for sub, value in _built_dicts(cfg):
+        name = value.get('type')
+        if not isinstance(name, str):
             continue
-        name = value['type']
         if name.startswith(MMPOSE_SCOPE + '.'):
             name = name[len(MMPOSE_SCOPE) + 1:]
         if '.' in name or '::' in name or name in known:
@@ -154,15 +159,14 @@ def check_type_names(cfg: Config, path: str | Path = '<config>') -> None:
                 f'{e.dist} (switched off: {index.is_blocked(e.dist)})' for e in off)
         elif name in FIRST_PARTY:
             line += f': pip install {FIRST_PARTY[name]}'
+            to_install.add(FIRST_PARTY[name])
         elif close:
             line += f': did you mean {", ".join(close)}?'
         else:
             line += ': no installed plugin provides it'
         problems.append(line)
     if problems:
-        dists = sorted({line.rsplit('pip install ', 1)[1] for line in problems
-                        if 'pip install ' in line})
-        advice = (f'pip install {" ".join(dists)}' if dists else
+        advice = (f'pip install {" ".join(sorted(to_install))}' if to_install else
                   'install the plugins that provide them')
         raise PluginNotFoundError(
             f'{str(path)}: these types are not provided by any installed, switched-on '

@@ -233,6 +233,7 @@ def test_print_config(plugin_site):
     (['train', str(TINY_CFG), '--resume', 'gone.pth'], "--resume 'gone.pth': no such checkpoint"),
     (['train', str(TINY_CFG), '--auto-scale-lr'], '--auto-scale-lr needs auto_scale_lr'),
     (['test', str(TINY_CFG), 'gone.pth'], "checkpoint 'gone.pth' does not exist"),
+    (['train', str(TINY_CFG), '--launcher', 'slurm'], '--launcher slurm without CUDA is not'),
 ])
 def test_bad_command_lines(plugin_site, tmp_path, args, message):
     result = run_posecore(plugin_site, *args, cwd=tmp_path, POSECORE_DISABLE_PLUGINS=BAD_ONES)

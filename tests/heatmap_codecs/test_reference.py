@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from .mmpose_match import assert_decoded_like_mmpose
+
 CASES = ['msra', 'msra_unbiased', 'msra_288', 'udp_gaussian', 'udp_combined',
          'megvii']
 
@@ -53,13 +55,7 @@ def test_decode_matches_mmpose(case, prefix):
         ref_scores = ref[f'{prefix}decoded_scores'][i]
         assert keypoints.shape == ref_kpts.shape == (1, 17, 2)
         assert scores.shape == ref_scores.shape == (1, 17)
-        # where MMPose has NaN (0/0 on an empty map) posecore is finite
-        assert np.isfinite(keypoints).all() and np.isfinite(scores).all()
-        finite = np.isfinite(ref_kpts).all(-1) & np.isfinite(ref_scores)
-        np.testing.assert_allclose(keypoints[finite], ref_kpts[finite],
-                                   rtol=0, atol=1e-3)
-        np.testing.assert_allclose(scores[finite], ref_scores[finite],
-                                   rtol=0, atol=1e-5)
+        assert_decoded_like_mmpose(keypoints, scores, ref_kpts, ref_scores)
 
 
 def test_nan_cases_are_empty_maps_with_score_zero(case):
