@@ -12,24 +12,20 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_PLUGINS = REPO / 'tests' / 'plugins'
 
 
-def _find_shared() -> Path | None:
-    env = os.environ.get('POSECORE_SHARED')
-    # beside the checkout, as on the team's machines; /work/shared for clones made elsewhere
-    candidates = [REPO.parent / 'shared', REPO / 'shared', Path('/work/shared')]
-    for candidate in ([Path(env)] if env else []) + candidates:
-        if (candidate / 'reference').is_dir():
-            return candidate
-    return None
+DATA = REPO / 'tests' / 'data'
 
 
 @pytest.fixture(scope='session')
 def shared_dir() -> Path:
-    """The team's shared folder (reference outputs, real data); set POSECORE_SHARED."""
-    found = _find_shared()
-    if found is None:
-        pytest.skip('shared data not found: set POSECORE_SHARED to the folder holding '
-                    'reference/ and data/')
-    return found
+    """The test data carried in the repository (``tests/data``, origins in its README):
+    ``reference/`` (MMPose 1.3.2's outputs) and ``mmpose-testdata/`` (small real data)."""
+    return DATA
+
+
+@pytest.fixture(scope='session')
+def testdata() -> Path:
+    """``tests/data/mmpose-testdata``: real COCO, MPII, OneHand10K and WFLW samples."""
+    return DATA / 'mmpose-testdata'
 
 
 def pip_install_target(target: Path, *projects: Path) -> None:
