@@ -28,8 +28,14 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='TinyMAE')
 test_evaluator = val_evaluator
 
+# the base runtime's pose visualization hooks and visualizer are for pose models
 default_hooks = dict(
+    _delete_=True,
+    timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=4),
-    checkpoint=dict(type='CheckpointHook', interval=1, save_best='tiny/mae', rule='less'))
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=1, save_best='tiny/mae', rule='less'),
+    sampler_seed=dict(type='DistSamplerSeedHook'))
+visualizer = dict(type='Visualizer')
 custom_hooks = [dict(type='EpochRecorderHook')]
 randomness = dict(seed=0)

@@ -11,6 +11,7 @@ _PROVIDES: dict[str, tuple[str, ...]] = {
     'pose-plugin-coco': ('CocoDataset', 'CocoMetric'),
     'pose-plugin-topdown': (
         'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'KeypointMSELoss',
+        'KeypointOHKMMSELoss', 'CombinedTargetMSELoss',
         'LoadImage', 'GetBBoxCenterScale', 'RandomFlip', 'RandomHalfBody',
         'RandomBBoxTransform', 'TopdownAffine', 'GenerateTarget', 'PackPoseInputs',
         'PoseLocalVisualizer', 'PoseVisualizationHook', 'BadCaseAnalysisHook', 'PCKAccuracy',

@@ -71,6 +71,7 @@ def _merge_train_flags(cfg: Config, opts: RunOptions) -> None:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if opts.resume == 'auto':
+        _check_resumable(cfg.work_dir)
         cfg.resume = True
         cfg.load_from = None
     elif opts.resume is not None:
@@ -86,6 +87,15 @@ def _merge_train_flags(cfg: Config, opts: RunOptions) -> None:
             raise ConfigError("--auto-scale-lr needs auto_scale_lr = dict(base_batch_size=N) "
                               "in the config (the batch size its learning rate was set for).")
         cfg.auto_scale_lr.enable = True
+
+
+def _check_resumable(work_dir: str) -> None:
+    from mmengine.runner import find_latest_checkpoint
+
+    if not osp.isdir(work_dir) or find_latest_checkpoint(work_dir) is None:
+        raise UsageError(f'--resume: no checkpoint to resume from in the work dir '
+                         f'{work_dir!r} (no last_checkpoint file or *.pth there); pass '
+                         f'--resume CKPT.pth, or drop --resume to start from scratch.')
 
 
 def _merge_test_flags(cfg: Config, opts: RunOptions) -> None:
@@ -151,11 +161,14 @@ def build_runner(cfg: Config):
     from mmengine.runner import Runner
 
     from posecore.checkpoint import WeightsOnlyCheckpointHook, install_local_loader
+    from posecore.crash_safety import NonFiniteLossHook, install_atomic_local_backend
 
     install_local_loader()
+    install_atomic_local_backend()
     _init_cpu_process_group(cfg)
     runner = Runner.from_cfg(cfg)
     runner.register_hook(WeightsOnlyCheckpointHook(), priority='LOWEST')
+    runner.register_hook(NonFiniteLossHook(), priority='VERY_HIGH')
     return runner
 
 

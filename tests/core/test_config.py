@@ -104,12 +104,12 @@ def test_required_plugins_report_everything_missing(tmp_path, use_index):
                       FakeDist('off-one', eps={'posecore.models': {'Off': 'off:Off'}}),
                       environ={'POSECORE_DISABLE_PLUGINS': 'off-one'})
     cfg = load_config(_write(tmp_path / 'c.py', """
-        plugins = dict(required=['pose-plugin-hrnet>=0.2', 'pose-plugin-coco', 'off-one',
+        plugins = dict(required=['pose-plugin-hrnet>=0.2', 'pose-plugin-nowhere', 'off-one',
                        'numpy>=1'])
         """))
     with pytest.raises(RequiredPluginError, match=(
             r"(?s)pose-plugin-hrnet>=0.2: version 0.1.0 is installed.*"
-            r"pose-plugin-coco: not installed \(pip install 'pose-plugin-coco'\).*"
+            r"pose-plugin-nowhere: not installed \(pip install 'pose-plugin-nowhere'\).*"
             r"off-one: installed but switched off")):
         apply_plugin_settings(cfg, index)
 

@@ -2,12 +2,11 @@
 # Types come from pose-plugin-{topdown,hrnet,heatmap-codecs,coco}.
 _base_ = ['../../../_base_/default_runtime.py']
 
-plugins = dict(required=['pose-plugin-hrnet>=0.1', 'pose-plugin-heatmap-codecs>=0.1'])
+plugins = dict(required=['pose-plugin-topdown>=0.1', 'pose-plugin-hrnet>=0.1',
+                          'pose-plugin-heatmap-codecs>=0.1', 'pose-plugin-coco>=0.1'])
 
 # runtime
-train_cfg = dict(by_epoch=True, max_epochs=210, val_interval=10)
-val_cfg = dict()
-test_cfg = dict()
+train_cfg = dict(max_epochs=210, val_interval=10)
 
 # optimizer and learning policy: linear warm-up, steps at 170 and 200
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-4))
