@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,15 @@ from posecore.config import load_config
 from posecore.registry import KEYPOINT_CODECS, MODELS
 
 from ..conftest import REPO, run_posecore
+from ..mmpose_configs import fetch_mmpose_configs
 
 HRNET_CFG = (REPO / 'configs' / 'body_2d_keypoint' / 'topdown_heatmap' / 'coco' /
              'td-hm_hrnet-w32_8xb64-210e_coco-256x192.py')
-ANCHOR_CONFIGS = Path(os.environ.get(
-    'POSECORE_MMPOSE_CONFIGS',
-    '/tmp/anchor-venv/lib/python3.11/site-packages/mmpose/.mim/configs'))
+MMPOSE_CONFIGS, WHY_NOT = fetch_mmpose_configs()
 
 
 def _mmpose_configs(pattern: str) -> list[Path]:
-    return sorted(ANCHOR_CONFIGS.glob(pattern)) if ANCHOR_CONFIGS.is_dir() else []
+    return sorted(MMPOSE_CONFIGS.glob(pattern)) if MMPOSE_CONFIGS else []
 
 
 def test_hrnet_config_builds_backbone_and_codec():
@@ -42,8 +40,7 @@ def test_hrnet_config_prints(tmp_path):
 MMPOSE_TOPDOWN = _mmpose_configs('body_2d_keypoint/topdown_heatmap/coco/td-hm_hrnet*.py')
 
 
-@pytest.mark.skipif(not MMPOSE_TOPDOWN, reason='MMPose 1.3.2 configs not found: set '
-                    'POSECORE_MMPOSE_CONFIGS (../shared/anchor/make-mmpose-venv.sh installs them)')
+@pytest.mark.skipif(not MMPOSE_TOPDOWN, reason=f'MMPose 1.3.2 configs unavailable: {WHY_NOT}')
 @pytest.mark.parametrize('path', MMPOSE_TOPDOWN, ids=lambda p: p.name)
 def test_mmpose_hrnet_configs_load_unchanged_and_build_backbone(path):
     err = io.StringIO()
