@@ -92,7 +92,8 @@ class NonFiniteLossHook(Hook):
                          outputs: dict | None = None) -> None:
         if not outputs or 'loss' not in outputs:
             return
-        loss = float(outputs['loss'])
+        loss = outputs['loss']
+        loss = float(loss.detach() if hasattr(loss, 'detach') else loss)
         if math.isfinite(loss):
             return
         last = last_checkpoint(runner.work_dir)
