@@ -13,7 +13,7 @@ DEMO_CFG := configs/tiny/tiny-regressor_linear_1xb16-3e_synthetic.py
 $(VENV)/.installed: pyproject.toml $(addsuffix pyproject.toml,$(PLUGINS))
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade "pip>=23" "setuptools>=77,<81" wheel
-	$(PIP) install --quiet torch==2.13.0 "numpy>=1.24" "cython>=3"
+	$(PIP) install --quiet torch==2.13.0 "numpy>=1.24" "cython>=3" "lmdb>=1.4"
 	# xtcocotools' 3.11 wheel is built against numpy 1.x and fails under numpy 2;
 	# its sdist declares no build requirements: build it here against our numpy
 	$(PIP) install --quiet --no-build-isolation --no-binary xtcocotools "xtcocotools>=1.12"

@@ -1,0 +1,66 @@
+# The demo: the HRNet-w32 COCO recipe on the embedded synthetic COCO-keypoints data
+# (`posecore coco synth data/synth_coco`), shrunk to train on a 2-core CPU in minutes.
+# Changed from the base: data_root, a smaller HRNet (w16, two blocks per branch), input
+# 128x96, the schedule, and no pretrained weights. Everything else is the w32 config.
+_base_ = ['../coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py']
+
+data_root = 'data/synth_coco/'
+max_epochs = 20
+
+train_cfg = dict(max_epochs=max_epochs, val_interval=5)
+optim_wrapper = dict(optimizer=dict(lr=2e-3))
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=200, start_factor=0.01, by_epoch=False),
+    dict(type='CosineAnnealingLR', begin=0, end=max_epochs, T_max=max_epochs, eta_min=2e-5,
+         by_epoch=True),
+]
+auto_scale_lr = dict(base_batch_size=32)
+default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=5, max_keep_ckpts=2))
+randomness = dict(seed=0)
+
+codec = dict(type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
+
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='HRNet', in_channels=3,
+        extra=dict(
+            stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK', num_blocks=(2, ),
+                        num_channels=(32, )),
+            stage2=dict(num_modules=1, num_branches=2, block='BASIC', num_blocks=(2, 2),
+                        num_channels=(16, 32)),
+            stage3=dict(num_modules=1, num_branches=3, block='BASIC', num_blocks=(2, 2, 2),
+                        num_channels=(16, 32, 64)),
+            stage4=dict(num_modules=1, num_branches=4, block='BASIC', num_blocks=(2, 2, 2, 2),
+                        num_channels=(16, 32, 64, 128)))),
+    head=dict(in_channels=16, decoder=codec))
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='RandomBBoxTransform'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs'),
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PackPoseInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=32, num_workers=2, persistent_workers=True,
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=64, num_workers=2, persistent_workers=True,
+    dataset=dict(data_root=data_root, pipeline=val_pipeline,
+                 bbox_file=data_root + 'person_detection_results/'
+                 'COCO_val2017_detections_AP_H_56_person.json'))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(ann_file=data_root + 'annotations/person_keypoints_val2017.json')
+test_evaluator = val_evaluator

@@ -1,0 +1,61 @@
+"""The HRNet-w32 COCO configs, posecore's and MMPose 1.3.2's own, train and validate on the
+real COCO sample (tests/data/mmpose-testdata/coco) through the CLI."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ..conftest import DATA, REPO, run_posecore
+from ..mmpose_configs import fetch_mmpose_configs
+
+W32 = 'body_2d_keypoint/topdown_heatmap/coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
+COCO = DATA / 'mmpose-testdata' / 'coco'
+
+
+def _real_coco_options(batch: int) -> list[str]:
+    """Data paths and sizes only (and no download of pretrained weights: offline)."""
+    ann = str(COCO / 'test_coco.json')
+    common = [f'data_root={COCO}/', 'model.backbone.init_cfg=None']
+    for split in ('train', 'val', 'test'):
+        common += [f'{split}_dataloader.dataset.data_root={COCO}/',
+                   f'{split}_dataloader.dataset.ann_file={ann}',
+                   f'{split}_dataloader.dataset.data_prefix.img=',
+                   f'{split}_dataloader.batch_size={batch}',
+                   f'{split}_dataloader.num_workers=0',
+                   f'{split}_dataloader.persistent_workers=False']
+    for split in ('val', 'test'):
+        common += [f'{split}_dataloader.dataset.bbox_file={COCO / "test_coco_det_AP_H_56.json"}',
+                   f'{split}_evaluator.ann_file={ann}']
+    return common
+
+
+def _train_one_epoch(config: Path, work: Path, *extra: str):
+    result = run_posecore(
+        Path(work), 'train', str(config), '--work-dir', str(work), '--cfg-options',
+        *_real_coco_options(batch=6), 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+        'val_dataloader.dataset.filter_cfg.bbox_score_thr=0.3',
+        'default_hooks.logger.interval=1', *extra, cwd=work)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    scalars = [json.loads(line) for line in
+               next(work.glob('*/vis_data/scalars.json')).read_text().splitlines()]
+    assert any('loss_kpt' in s and 'acc_pose' in s for s in scalars)
+    metrics = [s for s in scalars if 'coco/AP' in s]
+    assert len(metrics) == 1 and 0.0 <= metrics[0]['coco/AP'] <= 1.0
+    assert list(work.glob('best_coco_AP_epoch_1.pth'))
+    return result
+
+
+def test_w32_config_trains_two_iterations_and_validates_on_real_coco(tmp_path):
+    # 12 annotated people at batch 6: two iterations; validation on the 33 detections >= 0.3
+    _train_one_epoch(REPO / 'configs' / W32, tmp_path)
+
+
+MMPOSE_CONFIGS, WHY_NOT = fetch_mmpose_configs()
+
+
+@pytest.mark.skipif(MMPOSE_CONFIGS is None, reason=f'MMPose 1.3.2 configs unavailable: {WHY_NOT}')
+def test_mmpose_own_w32_config_runs_unchanged(tmp_path):
+    result = _train_one_epoch(MMPOSE_CONFIGS / W32, tmp_path)
+    assert "taken as 'posecore'" in result.stderr
