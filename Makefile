@@ -5,8 +5,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
-DEMO_SITE := build/demo-site
-DEMO_CFG := configs/tiny/tiny-regressor_linear_1xb16-3e_synthetic.py
+POSECORE := $(VENV)/bin/posecore
+DEMO_CFG := configs/body_2d_keypoint/topdown_heatmap/synth_coco/td-hm_hrnet-w16-small_1xb32-8e_synth-coco-128x96.py
+DEMO_DATA := data/synth_coco
+DEMO_WORK := work_dirs/demo
+DEMO_DET := $(DEMO_DATA)/person_detection_results/COCO_val2017_detections_AP_H_56_person.json
 
 .PHONY: install test demo wheels clean
 
@@ -25,17 +28,25 @@ install: $(VENV)/.installed
 test: install
 	$(PY) -m pytest
 
+# the main job: synthetic COCO data (made once), train with validation and the best
+# checkpoint, test it, draw predictions on validation images, plot the curves
 demo: install
-	rm -rf $(DEMO_SITE)
-	$(PIP) install --quiet --no-deps --no-build-isolation --target $(DEMO_SITE) tests/plugins/tiny
-	PYTHONPATH=$(DEMO_SITE) $(VENV)/bin/posecore plugins list
-	PYTHONPATH=$(DEMO_SITE) $(VENV)/bin/posecore train $(DEMO_CFG) --work-dir work_dirs/demo
-	PYTHONPATH=$(DEMO_SITE) $(VENV)/bin/posecore test $(DEMO_CFG) \
-		work_dirs/demo/epoch_3.pth --work-dir work_dirs/demo --out work_dirs/demo/test_metrics.json
-	cat work_dirs/demo/test_metrics.json
+	test -f $(DEMO_DATA)/annotations/person_keypoints_val2017.json || \
+		$(POSECORE) coco synth $(DEMO_DATA) --train 2000 --val 500 --seed 0
+	$(POSECORE) train $(DEMO_CFG) --work-dir $(DEMO_WORK)
+	best=$$(ls -t $(DEMO_WORK)/best_coco_AP_epoch_*.pth | head -n 1) && \
+	$(POSECORE) test $(DEMO_CFG) $$best --work-dir $(DEMO_WORK) \
+		--out $(DEMO_WORK)/test_metrics.json && \
+	$(POSECORE) infer $(DEMO_CFG) $$best $$(ls $(DEMO_DATA)/val2017/*.jpg | head -n 8) \
+		--bboxes $(DEMO_DET) --out-dir $(DEMO_WORK)/infer
+	$(POSECORE) curves $(DEMO_WORK) --keys loss acc_pose coco/AP
+	@$(PY) -c "import json; m = json.load(open('$(DEMO_WORK)/test_metrics.json')); \
+		print('demo: COCO AP %.4f, AR %.4f on the synthetic validation set' \
+		% (m['coco/AP'], m['coco/AR']))"
+	@echo "demo: metrics $(DEMO_WORK)/test_metrics.json, drawings $(DEMO_WORK)/infer/visualizations/, curves $(DEMO_WORK)/curves.png"
 
 wheels: install
 	$(PIP) wheel --quiet --no-deps --no-build-isolation -w dist . $(PLUGINS)
 
 clean:
-	rm -rf build dist work_dirs
+	rm -rf build dist work_dirs  # data/ (the synthetic data) is kept

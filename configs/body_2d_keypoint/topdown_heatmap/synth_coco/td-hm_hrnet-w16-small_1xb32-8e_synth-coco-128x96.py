@@ -1,13 +1,13 @@
 # The demo: the HRNet-w32 COCO recipe on the embedded synthetic COCO-keypoints data
 # (`posecore coco synth data/synth_coco`), shrunk to train on a 2-core CPU in minutes.
-# Changed from the base: data_root, a smaller HRNet (w16, two blocks per branch), input
+# Changed from the base: data_root, a smaller HRNet (w16, one bottleneck, two blocks per branch), input
 # 128x96, the schedule, and no pretrained weights. Everything else is the w32 config.
 _base_ = ['../coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py']
 
 data_root = 'data/synth_coco/'
-max_epochs = 20
+max_epochs = 8
 
-train_cfg = dict(max_epochs=max_epochs, val_interval=5)
+train_cfg = dict(max_epochs=max_epochs, val_interval=2)
 optim_wrapper = dict(optimizer=dict(lr=2e-3))
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=200, start_factor=0.01, by_epoch=False),
@@ -15,7 +15,7 @@ param_scheduler = [
          by_epoch=True),
 ]
 auto_scale_lr = dict(base_batch_size=32)
-default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=5, max_keep_ckpts=2))
+default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=2, max_keep_ckpts=2))
 randomness = dict(seed=0)
 
 codec = dict(type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
@@ -25,7 +25,7 @@ model = dict(
         _delete_=True,
         type='HRNet', in_channels=3,
         extra=dict(
-            stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK', num_blocks=(2, ),
+            stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK', num_blocks=(1, ),
                         num_channels=(32, )),
             stage2=dict(num_modules=1, num_branches=2, block='BASIC', num_blocks=(2, 2),
                         num_channels=(16, 32)),

@@ -1,0 +1,98 @@
+"""The main job at test scale: synthetic data, the demo config trained with validation,
+tested, used for inference and plotted, through the CLI; and on two CPU processes."""
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..conftest import REPO, posecore_env, run_posecore
+
+DEMO = (REPO / 'configs' / 'body_2d_keypoint' / 'topdown_heatmap' / 'synth_coco' /
+        'td-hm_hrnet-w16-small_1xb32-8e_synth-coco-128x96.py')
+OFF = dict(POSECORE_DISABLE_PLUGINS='posecore-test-clash,posecore-test-broken,'
+           'posecore-test-future')
+
+
+def _ok(result):
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope='module')
+def synth(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp('synth_coco')
+    _ok(run_posecore(out, 'coco', 'synth', str(out), '--train', '12', '--val', '4',
+                     '--seed', '0', '--size', '160', '--quiet'))
+    return out
+
+
+def _small_demo(folder: Path, data: Path, extra: str = '') -> Path:
+    """The demo config on ``data``, one short epoch: only paths and sizes change."""
+    cfg = folder / 'demo_small.py'
+    det = data / 'person_detection_results' / 'COCO_val2017_detections_AP_H_56_person.json'
+    ann = data / 'annotations' / 'person_keypoints_val2017.json'
+    cfg.write_text(f"""_base_ = [{str(DEMO)!r}]
+train_cfg = dict(max_epochs=1, val_interval=1)
+default_hooks = dict(logger=dict(interval=1))
+train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
+                        dataset=dict(data_root={str(data) + '/'!r}))
+val_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False,
+                      dataset=dict(data_root={str(data) + '/'!r}, bbox_file={str(det)!r}))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file={str(ann)!r})
+test_evaluator = val_evaluator
+{extra}""")
+    return cfg
+
+
+def test_train_test_infer_and_curves(synth, tmp_path):
+    cfg = _small_demo(tmp_path, synth)
+    work = tmp_path / 'work'
+    _ok(run_posecore(tmp_path, 'train', str(cfg), '--work-dir', str(work), cwd=tmp_path))
+    best = list(work.glob('best_coco_AP_epoch_1.pth'))
+    assert best, sorted(p.name for p in work.iterdir())
+    metrics_file = work / 'test_metrics.json'
+    result = _ok(run_posecore(tmp_path, 'test', str(cfg), str(best[0]), '--work-dir', str(work),
+                              '--out', str(metrics_file), cwd=tmp_path))
+    metrics = json.loads(metrics_file.read_text())
+    assert set(metrics) >= {'coco/AP', 'coco/AR'} and 'coco/AP' in result.stdout + result.stderr
+
+    out = tmp_path / 'infer'
+    images = sorted((synth / 'val2017').glob('*.jpg'))
+    det = synth / 'person_detection_results' / 'COCO_val2017_detections_AP_H_56_person.json'
+    _ok(run_posecore(tmp_path, 'infer', str(cfg), str(best[0]), *map(str, images), '--bboxes',
+                     str(det), '--out-dir', str(out), cwd=tmp_path))
+    for image in images:
+        pred = json.loads((out / 'predictions' / f'{image.stem}.json').read_text())
+        assert pred and len(pred[0]['keypoints']) == 17
+        assert (out / 'visualizations' / f'{image.stem}.png').stat().st_size > 0
+
+    _ok(run_posecore(tmp_path, 'curves', str(work), '--out', str(tmp_path / 'curves.png')))
+    assert (tmp_path / 'curves.png').stat().st_size > 0
+
+
+@pytest.mark.usefixtures('plugin_site')
+def test_demo_on_two_cpu_processes(plugin_site, synth, tmp_path):
+    # the tiny test plugin's hook records which ranks finished the epoch and which saved
+    cfg = _small_demo(tmp_path, synth, "custom_hooks = [dict(type='SyncBuffersHook'), "
+                                       "dict(type='EpochRecorderHook')]\n")
+    with socket.socket() as s:  # a free port for the rendezvous
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    result = _ok(subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+         f'--master_port={port}', '-m', 'posecore', 'train', str(cfg), '--launcher', 'pytorch',
+         '--work-dir', str(tmp_path / 'work')],
+        cwd=tmp_path, env=posecore_env(plugin_site, **OFF), capture_output=True, text=True,
+        timeout=900))
+    work = tmp_path / 'work'
+    assert sorted((work / 'tiny_ranks.txt').read_text().split()) == ['0', '1']
+    assert set((work / 'tiny_saves.txt').read_text().split()) == {'0'}  # rank 0 alone saved
+    assert (work / 'epoch_1.pth').is_file()
+    log = result.stdout + result.stderr
+    assert log.count('coco/AP: ') == 1  # one validation, its metrics computed once
