@@ -11,7 +11,8 @@ from pose_plugin_coco.synth.scene import image_rng, render_scene
 
 
 def _standing() -> Pose:
-    side = dict(sh_flex=0.0, sh_abd=10.0, sh_rot=0.0, elbow=10.0, hip_flex=0.0, hip_abd=5.0, knee=0.0)
+    side = dict(sh_flex=0.0, sh_abd=10.0, sh_rot=0.0, elbow=10.0, hip_flex=0.0, hip_abd=5.0,
+                knee=0.0)
     trunk = dict(lean=0.0, side=0.0, twist=0.0, head_yaw=0.0, head_pitch=0.0, head_roll=0.0)
     return Pose('stand', dict(side), dict(side), trunk)
 

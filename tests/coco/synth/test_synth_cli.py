@@ -105,6 +105,7 @@ def test_python_api_errors_name_the_argument(tmp_path):
         generate_dataset(tmp_path / 'x', train=-3)
     with pytest.raises(ValueError, match=r'workers must be a whole number >= 1, got 2.5'):
         generate_dataset(tmp_path / 'x', train=1, val=1, workers=2.5)
-    with pytest.raises(ValueError, match=r'seed must be a whole number >= 0 and <= 9223372036854775807, got True'):
+    with pytest.raises(ValueError, match=r'seed must be a whole number >= 0 and '
+                                         r'<= 9223372036854775807, got True'):
         generate_dataset(tmp_path / 'x', seed=True)
     assert not (tmp_path / 'x').exists()

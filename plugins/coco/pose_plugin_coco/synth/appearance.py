@@ -41,7 +41,8 @@ def random_colour(rng: np.random.Generator, sat: tuple[float, float] = (0.15, 1.
 
 
 def _jitter(rng: np.random.Generator, colour: Colour, amount: float) -> Colour:
-    return tuple(int(np.clip(c + rng.normal(0, amount), 0, 255)) for c in colour)  # type: ignore[return-value]
+    return tuple(int(np.clip(c + rng.normal(0, amount), 0, 255))  # type: ignore[return-value]
+                 for c in colour)
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,13 @@ def sample_appearance(rng: np.random.Generator) -> Appearance:
     shoes = _jitter(rng, _bgr(_SHOES[int(rng.integers(len(_SHOES)))]), 6)
     # the shirt front (placket, buttons): dark on light shirts, light on dark ones
     front = (35, 35, 35) if _luma(shirt) > 120 else (235, 235, 235)
-    return Appearance(skin=skin, hair=hair, shirt=shirt, trousers=trousers, shoes=shoes, front=front,
-                      long_sleeves=bool(rng.uniform() < 0.55), long_trousers=bool(rng.uniform() < 0.7),
+    return Appearance(skin=skin, hair=hair, shirt=shirt, trousers=trousers, shoes=shoes,
+                      front=front, long_sleeves=bool(rng.uniform() < 0.55),
+                      long_trousers=bool(rng.uniform() < 0.7),
                       hair_cap=float(rng.uniform(1.2, 1.65)))
 
 
 def shade(colour: Colour, factor: float) -> Colour:
     """``colour`` scaled by ``factor`` (clipped to 0..255)."""
-    return tuple(min(255, max(0, int(round(c * factor)))) for c in colour)  # type: ignore[return-value]
+    return tuple(min(255, max(0, int(round(c * factor))))  # type: ignore[return-value]
+                 for c in colour)

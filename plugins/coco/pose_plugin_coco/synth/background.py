@@ -70,7 +70,8 @@ def background(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
         size = rng.uniform(0.03, 0.25) * scale
         kind = rng.uniform()
         if kind < 0.35:
-            box = cv2.boxPoints((tuple(centre), (size, size * rng.uniform(0.3, 3)), rng.uniform(0, 180)))
+            dims = (size, size * rng.uniform(0.3, 3))
+            box = cv2.boxPoints((tuple(centre), dims, rng.uniform(0, 180)))
             cv2.fillPoly(img, [to_fixed(box)], colour, cv2.LINE_AA, SHIFT)
         elif kind < 0.65:
             axes = (size / 2, size / 2 * rng.uniform(0.3, 1.0))

@@ -50,7 +50,7 @@ def add_parser(coco_sub: argparse._SubParsersAction) -> None:
     p.add_argument('--seed', type=_whole(0), default=0, metavar='S',
                    help='seed of the dataset (default: 0)')
     p.add_argument('--size', type=_whole(64), default=256, metavar='PX',
-                   help='longer image side in pixels (default: 256)')
+                   help='longer image side in pixels, 64..4096 (default: 256)')
     p.add_argument('--workers', type=_whole(1), default=None, metavar='W',
                    help='worker processes (default: the number of CPUs)')
     p.add_argument('--overwrite', action='store_true',

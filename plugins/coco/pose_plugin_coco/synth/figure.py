@@ -78,7 +78,8 @@ class Body:
 def sample_body(rng: np.random.Generator) -> Body:
     """Random proportions around the adult averages (a few percent each)."""
     def vary(value: float, rel: float) -> float:
-        return float(value * np.clip(1.0 + rel * rng.standard_normal(), 1 - 2.5 * rel, 1 + 2.5 * rel))
+        factor = np.clip(1.0 + rel * rng.standard_normal(), 1 - 2.5 * rel, 1 + 2.5 * rel)
+        return float(value * factor)
 
     arm, leg = vary(1.0, 0.05), vary(1.0, 0.05)
     base = Body()
@@ -123,14 +124,17 @@ def _standing_legs(rng: np.random.Generator) -> dict[str, float]:
 
 def _arm(rng: np.random.Generator, kind: str) -> dict[str, float]:
     if kind == 'up':
-        return dict(sh_flex=rng.uniform(110, 180), sh_abd=rng.uniform(0, 40), elbow=rng.uniform(0, 90))
+        return dict(sh_flex=rng.uniform(110, 180), sh_abd=rng.uniform(0, 40),
+                    elbow=rng.uniform(0, 90))
     if kind == 'side':
-        return dict(sh_flex=rng.normal(0, 20), sh_abd=rng.uniform(60, 120), elbow=rng.uniform(0, 120))
+        return dict(sh_flex=rng.normal(0, 20), sh_abd=rng.uniform(60, 120),
+                    elbow=rng.uniform(0, 120))
     if kind == 'forward':
-        return dict(sh_flex=rng.uniform(50, 110), sh_abd=rng.uniform(-10, 30), elbow=rng.uniform(0, 130))
+        return dict(sh_flex=rng.uniform(50, 110), sh_abd=rng.uniform(-10, 30),
+                    elbow=rng.uniform(0, 130))
     if kind == 'hip':  # hand on the hip
-        return dict(sh_flex=rng.uniform(-25, 10), sh_abd=rng.uniform(30, 55), elbow=rng.uniform(90, 130),
-                    sh_rot=rng.uniform(-50, -20))
+        return dict(sh_flex=rng.uniform(-25, 10), sh_abd=rng.uniform(30, 55),
+                    elbow=rng.uniform(90, 130), sh_rot=rng.uniform(-50, -20))
     return dict(sh_flex=rng.normal(0, 12), sh_abd=rng.uniform(0, 25), elbow=rng.uniform(0, 40))
 
 
@@ -141,7 +145,8 @@ def sample_pose(rng: np.random.Generator) -> Pose:
     left: dict[str, float] = {}
     right: dict[str, float] = {}
     trunk = dict(lean=rng.normal(0, 6), side=rng.normal(0, 4), twist=rng.normal(0, 8),
-                 head_yaw=rng.normal(0, 25), head_pitch=rng.normal(0, 12), head_roll=rng.normal(0, 7))
+                 head_yaw=rng.normal(0, 25), head_pitch=rng.normal(0, 12),
+                 head_roll=rng.normal(0, 7))
     sides = (left, right)
     if activity in ('walk', 'run'):
         phase = rng.uniform(0, 2 * math.pi)
@@ -166,23 +171,28 @@ def sample_pose(rng: np.random.Generator) -> Pose:
     elif activity in ('sit', 'squat'):
         for side in sides:
             if activity == 'sit':
-                side.update(hip_flex=rng.uniform(70, 100), knee=rng.uniform(70, 110), hip_abd=rng.uniform(0, 25))
+                side.update(hip_flex=rng.uniform(70, 100), knee=rng.uniform(70, 110),
+                            hip_abd=rng.uniform(0, 25))
             else:
-                side.update(hip_flex=rng.uniform(95, 130), knee=rng.uniform(100, 150), hip_abd=rng.uniform(5, 35))
+                side.update(hip_flex=rng.uniform(95, 130), knee=rng.uniform(100, 150),
+                            hip_abd=rng.uniform(5, 35))
             side.update(_arm(rng, ('forward', 'down', 'side')[int(rng.integers(3))]))
         trunk['lean'] = rng.uniform(-10, 20) if activity == 'sit' else rng.uniform(20, 50)
     elif activity == 'star':
         for side in sides:
-            side.update(sh_abd=rng.uniform(70, 165), sh_flex=rng.normal(0, 10), elbow=rng.uniform(0, 35),
-                        hip_abd=rng.uniform(15, 40), hip_flex=rng.normal(0, 6), knee=rng.uniform(0, 15))
+            side.update(sh_abd=rng.uniform(70, 165), sh_flex=rng.normal(0, 10),
+                        elbow=rng.uniform(0, 35), hip_abd=rng.uniform(15, 40),
+                        hip_flex=rng.normal(0, 6), knee=rng.uniform(0, 15))
     elif activity == 'kick':
         kicker = int(rng.integers(2))
         for i, side in enumerate(sides):
             if i == kicker:
-                side.update(hip_flex=rng.uniform(50, 110), knee=rng.uniform(0, 70), hip_abd=rng.uniform(0, 25))
+                side.update(hip_flex=rng.uniform(50, 110), knee=rng.uniform(0, 70),
+                            hip_abd=rng.uniform(0, 25))
             else:
                 side.update(_standing_legs(rng))
-            side.update(sh_abd=rng.uniform(20, 90), sh_flex=rng.normal(0, 30), elbow=rng.uniform(0, 90))
+            side.update(sh_abd=rng.uniform(20, 90), sh_flex=rng.normal(0, 30),
+                        elbow=rng.uniform(0, 90))
         trunk['lean'] = rng.uniform(-20, 10)
     elif activity == 'free':
         for side in sides:
@@ -191,7 +201,8 @@ def sample_pose(rng: np.random.Generator) -> Pose:
                 side[name] = rng.uniform(low, high)
             side['hip_flex'] = rng.uniform(-30, 110)
             side['knee'] = rng.uniform(0, 130)
-        trunk.update(lean=rng.uniform(-15, 45), side=rng.uniform(-20, 20), twist=rng.uniform(-35, 35))
+        trunk.update(lean=rng.uniform(-15, 45), side=rng.uniform(-20, 20),
+                     twist=rng.uniform(-35, 35))
     else:  # stand
         for side in sides:
             side.update(_standing_legs(rng))
@@ -259,7 +270,8 @@ def pose_figure(body: Body, pose: Pose, view: View) -> Figure3D:
     t = pose.trunk
     r_pelvis = rot_y(0.3 * t['twist'] * d)
     r_torso = rot_y(t['twist'] * d) @ rot_z(t['side'] * d) @ rot_x(t['lean'] * d)
-    r_head = r_torso @ rot_y(t['head_yaw'] * d) @ rot_x(t['head_pitch'] * d) @ rot_z(t['head_roll'] * d)
+    r_head = (r_torso @ rot_y(t['head_yaw'] * d) @ rot_x(t['head_pitch'] * d)
+              @ rot_z(t['head_roll'] * d))
     kp = np.zeros((NUM_KEYPOINTS, 3))
     pts: dict[str, np.ndarray] = {'pelvis': np.zeros(3)}
     neck = r_torso @ np.array([0.0, body.spine, 0.0])

@@ -3,12 +3,19 @@
 ``generate_dataset(out_dir, train=2000, val=500, seed=0)`` renders the
 images in worker processes (one per CPU by default), writes them as JPEG and
 writes the annotation and detection files (layout in :mod:`.layout`).
-The same arguments give the same files byte for byte, whatever ``workers``.
+The same arguments give the same files byte for byte, whatever ``workers``:
+each image draws from its own generator seeded by ``(seed, split, index)``,
+JPEG settings are fixed and JSON keys sorted. (Across machines, bytes can
+differ where numpy or OpenCV round differently, e.g. another libjpeg build.)
 
-How hard it is: a model that predicts the mean pose of the training set
-inside each ground-truth box (normalised to the box) scores COCO keypoint
-AP 0.02 (AR 0.06) on the validation split (2,000 train / 500 val, seed 0);
-see :mod:`.baseline`.
+How hard it is: a model that predicts the training set's mean pose inside
+each box (normalised to the box) scores COCO keypoint AP 0.000 (AR 0.001),
+with ground-truth boxes and with the detected boxes alike, on the validation
+split of ``--train 2000 --val 500 --seed 0`` (:mod:`.baseline`), while the
+ground truth itself scores 1.0 through the same evaluation.
+
+Speed: 2,000 images (256 px) in about 22 s with the two workers of a 2-core
+machine (about 10 ms of CPU per image, JPEG encoding included).
 """
 from __future__ import annotations
 
@@ -39,7 +46,8 @@ class Summary:
 
     def text(self) -> str:
         total = sum(self.visibility.values()) or 1
-        share = ', '.join(f'v={v}: {100 * n / total:.0f}%' for v, n in sorted(self.visibility.items()))
+        share = ', '.join(f'v={v}: {100 * n / total:.0f}%'
+                          for v, n in sorted(self.visibility.items()))
         splits = ', '.join(f'{split} {self.images[split]} images / {self.persons[split]} persons'
                            for split in self.images)
         return f'wrote {splits} to {self.out_dir} in {self.seconds:.1f}s (keypoints {share})'
@@ -133,7 +141,8 @@ def generate_dataset(out_dir: str | os.PathLike, train: int = 2000, val: int = 5
     train = _check_int('train (the number of training images)', train, 0)
     val = _check_int('val (the number of validation images)', val, 0)
     if train == 0 and val == 0:
-        raise ValueError('train and val are both 0: nothing to generate; ask for at least one image')
+        raise ValueError('train and val are both 0: nothing to generate; ask for at least '
+                         'one image')
     seed = _check_int('seed', seed, 0, 2**63 - 1)
     size = _check_int('size (the longer image side in pixels)', size, MIN_SIZE, MAX_SIZE)
     if workers is None:

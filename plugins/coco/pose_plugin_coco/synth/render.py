@@ -87,7 +87,8 @@ class PlacedFigure:
 
     def extent(self) -> np.ndarray:
         """Approximate ``[x0, y0, x1, y1]`` of the drawn figure in pixels."""
-        pts = np.concatenate([self.keypoints_2d(), self.project(np.stack(list(self.fig.points.values())))])
+        extra = self.project(np.stack(list(self.fig.points.values())))
+        pts = np.concatenate([self.keypoints_2d(), extra])
         pad = self.scale * self.fig.body.head_radius
         return np.concatenate([pts.min(0) - pad, pts.max(0) + pad])
 
@@ -145,7 +146,8 @@ def draw_head(canvas: Canvas, centre: np.ndarray, radius: float, axes: np.ndarra
     the hair and the ears sit where the head's keypoints are, for any facing.
     """
     height, width = canvas.labels.shape
-    x0, y0 = max(0, int(math.floor(centre[0] - radius - 1))), max(0, int(math.floor(centre[1] - radius - 1)))
+    x0 = max(0, int(math.floor(centre[0] - radius - 1)))
+    y0 = max(0, int(math.floor(centre[1] - radius - 1)))
     x1 = min(width, int(math.ceil(centre[0] + radius + 2)))
     y1 = min(height, int(math.ceil(centre[1] + radius + 2)))
     if x0 >= x1 or y0 >= y1:
@@ -166,8 +168,8 @@ def draw_head(canvas: Canvas, centre: np.ndarray, radius: float, axes: np.ndarra
     for eye in EYES:
         colour[(local @ eye > eye_size) & ~hair] = (40, 30, 30)
     colour[(local @ NOSE > math.cos(max(0.2, 0.9 / radius))) & ~hair] = shade(look.skin, 0.8)
-    mouth = (np.abs(local[..., 0]) < 0.28) & (np.abs(local[..., 1] + 0.48) < max(0.06, 0.6 / radius)) \
-        & (local[..., 2] > 0)
+    mouth = ((np.abs(local[..., 0]) < 0.28)
+             & (np.abs(local[..., 1] + 0.48) < max(0.06, 0.6 / radius)) & (local[..., 2] > 0))
     colour[mouth & ~hair] = (60, 50, 150)
     for ear in EARS:
         colour[local @ ear > math.cos(0.3)] = shade(look.skin, 0.85)
@@ -210,13 +212,15 @@ def draw_figure(canvas: Canvas, placed: PlacedFigure, figure: int, light: np.nda
         parts.append((z + bias, PART[name], draw))
 
     for side in ('left', 'right'):
-        k = {name: kp[KPT[f'{side}_{name}']] for name in ('shoulder', 'elbow', 'wrist', 'hip', 'knee', 'ankle')}
+        k = {name: kp[KPT[f'{side}_{name}']]
+             for name in ('shoulder', 'elbow', 'wrist', 'hip', 'knee', 'ankle')}
         limb(f'{side}_upper_arm', 'upper_arm', k['shoulder'], k['elbow'], look.shirt)
         limb(f'{side}_forearm', 'forearm', k['elbow'], k['wrist'],
              look.shirt if look.long_sleeves else look.skin)
         limb(f'{side}_hand', 'hand', k['wrist'], pts[f'{side}_hand'], look.skin, bias=0.005)
         limb(f'{side}_thigh', 'thigh', k['hip'], k['knee'], look.trousers)
-        limb(f'{side}_shank', 'shank', k['knee'], k['ankle'], look.trousers if look.long_trousers else look.skin)
+        limb(f'{side}_shank', 'shank', k['knee'], k['ankle'],
+             look.trousers if look.long_trousers else look.skin)
         limb(f'{side}_foot', 'foot', k['ankle'], pts[f'{side}_toe'], look.shoes, bias=0.005)
     head_z = float(pts['head'][2])
     limb('neck', 'neck', pts['neck'], pts['head'], look.skin, bias=-0.02, joint=False)
@@ -239,7 +243,8 @@ def draw_figure(canvas: Canvas, placed: PlacedFigure, figure: int, light: np.nda
             sl, sr = kp[KPT['left_shoulder']] + f, kp[KPT['right_shoulder']] + f
             down = _unit(pts['neck'] - pts['pelvis'])
             v_bottom = neck - down * 0.07
-            collar = placed.project(np.stack([neck + 0.4 * (sl - neck), v_bottom, neck + 0.4 * (sr - neck)]))
+            collar = placed.project(np.stack([neck + 0.4 * (sl - neck), v_bottom,
+                                              neck + 0.4 * (sr - neck)]))
             canvas.fill(collar, shade(look.skin, 0.95), label, figure, outline=False)
             belly = pts['pelvis'] + 0.35 * (pts['neck'] - pts['pelvis']) + f
             a, b = placed.project(v_bottom), placed.project(belly)

@@ -133,7 +133,8 @@ def _visibility(canvas: Canvas, placed: PlacedFigure, figure: int, kp: np.ndarra
     if axes[2, 2] < -0.3:  # the face is turned away: its points are not labelled, as in COCO
         vis[[KPT['nose'], KPT['left_eye'], KPT['right_eye']]] = 0
     else:
-        for k, direction in ((KPT['nose'], NOSE), (KPT['left_eye'], EYES[0]), (KPT['right_eye'], EYES[1])):
+        for k, direction in ((KPT['nose'], NOSE), (KPT['left_eye'], EYES[0]),
+                             (KPT['right_eye'], EYES[1])):
             if (axes @ direction)[2] < 0.05:
                 vis[k] = min(vis[k], 1)
     for k, direction in ((KPT['left_ear'], EARS[0]), (KPT['right_ear'], EARS[1])):
@@ -166,8 +167,8 @@ def _annotate(canvas: Canvas, placed: list[PlacedFigure]) -> list[dict]:
         kp = np.where(vis[:, None] > 0, np.round(kp, 2), 0.0)
         x0, x1, y0, y1 = int(cols[0]), int(cols[-1]), int(rows[0]), int(rows[-1])
         bbox = [float(x0), float(y0), float(x1 - x0 + 1), float(y1 - y0 + 1)]
-        segmentation = _segmentation(mask) or [[bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1],
-                                                bbox[0] + bbox[2], bbox[1] + bbox[3], bbox[0], bbox[1] + bbox[3]]]
+        x, y, w, h = bbox
+        segmentation = _segmentation(mask) or [[x, y, x + w, y, x + w, y + h, x, y + h]]
         flat = np.concatenate([kp, vis[:, None]], axis=1).reshape(-1)
         instances.append(dict(
             keypoints=[int(v) if v == int(v) else float(v) for v in flat.tolist()],
@@ -177,7 +178,8 @@ def _annotate(canvas: Canvas, placed: list[PlacedFigure]) -> list[dict]:
     return instances
 
 
-def _detections(rng: np.random.Generator, instances: list[dict], height: int, width: int) -> list[dict]:
+def _detections(rng: np.random.Generator, instances: list[dict], height: int,
+                width: int) -> list[dict]:
     """A detector's output: jittered true boxes, a few duplicates, misses and false alarms."""
     dets = []
 
@@ -185,8 +187,8 @@ def _detections(rng: np.random.Generator, instances: list[dict], height: int, wi
         x0, y0 = max(0.0, cx - w / 2), max(0.0, cy - h / 2)
         x1, y1 = min(float(width), cx + w / 2), min(float(height), cy + h / 2)
         if x1 - x0 >= 2 and y1 - y0 >= 2:
-            dets.append(dict(bbox=[round(x0, 2), round(y0, 2), round(x1 - x0, 2), round(y1 - y0, 2)],
-                             score=round(float(np.clip(score, 0.01, 1.0)), 4)))
+            box = [round(x0, 2), round(y0, 2), round(x1 - x0, 2), round(y1 - y0, 2)]
+            dets.append(dict(bbox=box, score=round(float(np.clip(score, 0.01, 1.0)), 4)))
 
     for inst in instances:
         x, y, w, h = inst['bbox']
@@ -198,7 +200,8 @@ def _detections(rng: np.random.Generator, instances: list[dict], height: int, wi
             rng.uniform(0.8, 1.0) * (0.65 + 0.35 * inst['visible_fraction']))
         if rng.uniform() < 0.08:  # a duplicate, worse placed and less sure
             add(x + w / 2 + rng.normal(0, 0.12) * w, y + h / 2 + rng.normal(0, 0.12) * h,
-                w * math.exp(rng.normal(0, 0.2)), h * math.exp(rng.normal(0, 0.2)), rng.uniform(0.2, 0.6))
+                w * math.exp(rng.normal(0, 0.2)), h * math.exp(rng.normal(0, 0.2)),
+                rng.uniform(0.2, 0.6))
     for _ in range(int(rng.poisson(0.5))):  # false alarms on the background
         w = rng.uniform(0.08, 0.45) * width
         h = min(height * 0.95, w * rng.uniform(1.2, 3.0))
