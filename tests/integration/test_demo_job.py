@@ -13,7 +13,7 @@ import pytest
 from ..conftest import REPO, posecore_env, run_posecore
 
 DEMO = (REPO / 'configs' / 'body_2d_keypoint' / 'topdown_heatmap' / 'synth_coco' /
-        'td-hm_hrnet-w16-small_1xb32-8e_synth-coco-128x96.py')
+        'td-hm_hrnet-w16-small_1xb32-20e_synth-coco-128x96.py')
 OFF = dict(POSECORE_DISABLE_PLUGINS='posecore-test-clash,posecore-test-broken,'
            'posecore-test-future')
 
@@ -96,3 +96,42 @@ def test_demo_on_two_cpu_processes(plugin_site, synth, tmp_path):
     assert (work / 'epoch_1.pth').is_file()
     log = result.stdout + result.stderr
     assert log.count('coco/AP: ') == 1  # one validation, its metrics computed once
+
+
+def test_train_and_evaluate_reading_images_from_lmdb(synth, tmp_path):
+    lmdb = pytest.importorskip('lmdb', reason='the lmdb extra is not installed '
+                                              '(pip install pose-plugin-coco[lmdb])')
+    db_path = tmp_path / 'images.lmdb'
+    env = lmdb.open(str(db_path), map_size=64 * 2**20)
+    with env.begin(write=True) as txn:  # keyed by the datasets' img_path
+        for image in sorted(synth.glob('*2017/*.jpg')):
+            txn.put(f'{image.parent.name}/{image.name}'.encode(), image.read_bytes())
+    env.close()
+    ann = synth / 'annotations'
+    det = synth / 'person_detection_results' / 'COCO_val2017_detections_AP_H_56_person.json'
+    cfg = _small_demo(tmp_path, synth, f"""
+lmdb_args = dict(backend='lmdb', db_path={str(db_path)!r})
+codec = dict(type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
+train_pipeline = [
+    dict(type='LoadImage', backend_args=lmdb_args), dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'), dict(type='RandomBBoxTransform'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec), dict(type='PackPoseInputs')]
+val_pipeline = [
+    dict(type='LoadImage', backend_args=lmdb_args), dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size']), dict(type='PackPoseInputs')]
+train_dataloader = dict(dataset=dict(
+    data_root='', ann_file={str(ann / 'person_keypoints_train2017.json')!r},
+    pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(
+    data_root='', ann_file={str(ann / 'person_keypoints_val2017.json')!r},
+    bbox_file={str(det)!r}, pipeline=val_pipeline))
+test_dataloader = val_dataloader
+""")
+    work = tmp_path / 'work'
+    # img_path is relative ('val2017/x.jpg') and names no file in the run's folder:
+    # only the LMDB database has the pictures
+    result = _ok(run_posecore(tmp_path, 'train', str(cfg), '--work-dir', str(work),
+                              cwd=tmp_path))
+    assert 'coco/AP: ' in result.stdout + result.stderr
+    assert (work / 'best_coco_AP_epoch_1.pth').is_file()

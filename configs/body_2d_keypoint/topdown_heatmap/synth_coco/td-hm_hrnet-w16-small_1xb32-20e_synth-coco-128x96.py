@@ -5,9 +5,9 @@
 _base_ = ['../coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py']
 
 data_root = 'data/synth_coco/'
-max_epochs = 8
+max_epochs = 20
 
-train_cfg = dict(max_epochs=max_epochs, val_interval=2)
+train_cfg = dict(max_epochs=max_epochs, val_interval=4)
 optim_wrapper = dict(optimizer=dict(lr=2e-3))
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=200, start_factor=0.01, by_epoch=False),
@@ -15,7 +15,7 @@ param_scheduler = [
          by_epoch=True),
 ]
 auto_scale_lr = dict(base_batch_size=32)
-default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=2, max_keep_ckpts=2))
+default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=4, max_keep_ckpts=2))
 randomness = dict(seed=0)
 
 codec = dict(type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
