@@ -51,3 +51,7 @@ class ConfigError(PosecoreError):
 
 class UsageError(PosecoreError):
     """A bad command-line argument; the CLI prints it and exits with code 2."""
+
+
+class DataNotFoundError(PosecoreError, FileNotFoundError):
+    """A data root, annotation or detection file that does not exist; for dataset plugins."""

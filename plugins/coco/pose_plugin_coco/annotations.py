@@ -19,6 +19,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from posecore.errors import DataNotFoundError
+
 #: the keys of a COCO keypoint annotation file (ground truth)
 REQUIRED_KEYS = ('images', 'annotations', 'categories')
 #: an annotation file used only for image information next to a ``bbox_file``
@@ -59,7 +61,7 @@ def read_json(path: str, what: str, backend_args: dict | None = None) -> Any:
             raise FileNotFoundError(path)
         return json.loads(data)
     except FileNotFoundError:
-        raise FileNotFoundError(f'{what} {str(path)!r} does not exist') from None
+        raise DataNotFoundError(f'{what} {str(path)!r} does not exist') from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f'{what} {str(path)!r} is not valid JSON: {exc}') from None
 

@@ -6,6 +6,7 @@ Shapes: K keypoints, N instances of an image (bottom-up); boxes xyxy.
 from __future__ import annotations
 
 import copy
+import os
 import os.path as osp
 import pickle
 from itertools import chain
@@ -14,6 +15,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from mmengine.dataset import BaseDataset, force_full_init
 from mmengine.logging import MessageHub
+
+from posecore.errors import DataNotFoundError
 
 from .annotations import (ABSENT, DETECTION_REQUIRED_KEYS, REQUIRED_KEYS, Detections,
                           Instances, categories, load_coco_file, parse_detections,
@@ -127,8 +130,11 @@ class CocoDataset(BaseDataset):
                              f"dict(img='val2017/'), got {data_prefix!r}")
         if data_root and _is_local(data_root) and not osp.isdir(data_root):
             # checked here, in the main process, rather than when a worker first reads
-            raise FileNotFoundError(f'{name}: data_root {str(data_root)!r} does not exist or is '
-                                    'not a folder (ann_file and data_prefix are joined to it)')
+            raise DataNotFoundError(
+                f'{name}: data_root {str(data_root)!r} does not exist or is not a folder '
+                f'(ann_file and data_prefix are joined to it; a relative path is taken from '
+                f'the working directory {os.getcwd()!r}); set data_root, e.g. with '
+                f'--cfg-options, or create the data (posecore coco synth makes a synthetic set)')
         if not isinstance(sample_interval, int) or sample_interval < 1:
             raise ValueError(f'{name}: sample_interval must be an int >= 1, got '
                              f'{sample_interval!r}')
