@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 MMPOSE_VERSION = '1.3.2'
@@ -24,6 +25,7 @@ def cache_dir() -> Path:
     return Path(base) / f'mmpose-{MMPOSE_VERSION}-configs'
 
 
+@lru_cache(maxsize=None)  # test modules ask at collection: one download per session
 def fetch_mmpose_configs() -> tuple[Path | None, str]:
     """The extracted ``configs`` folder, or None and the reason it is unavailable."""
     target = cache_dir()

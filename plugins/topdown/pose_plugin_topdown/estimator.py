@@ -223,19 +223,6 @@ class TopdownPoseEstimator(BasePoseEstimator):
     ``output_keypoint_indices`` (None: keep only these keypoints).
     """
 
-    def __init__(self,
-                 backbone: ConfigLike,
-                 neck: Optional[ConfigLike] = None,
-                 head: Optional[ConfigLike] = None,
-                 train_cfg: Optional[Mapping[str, Any]] = None,
-                 test_cfg: Optional[Mapping[str, Any]] = None,
-                 data_preprocessor: Optional[ConfigLike] = None,
-                 init_cfg: Optional[Any] = None,
-                 metainfo: Optional[Mapping[str, Any]] = None) -> None:
-        super().__init__(backbone=backbone, neck=neck, head=head, train_cfg=train_cfg,
-                         test_cfg=test_cfg, data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg, metainfo=metainfo)
-
     def loss(self, inputs: Tensor, data_samples: list[Any]) -> dict:
         """Losses of a batch (``loss_kpt``, ``acc_pose`` for ``HeatmapHead``)."""
         feats = self.extract_feat(inputs)

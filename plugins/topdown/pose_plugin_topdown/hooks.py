@@ -59,6 +59,7 @@ class _DrawingHook(Hook):
         self.backend_args = backend_args
         self._test_index = 0
         self._out_dir_resolved = False
+        self._drawn_per_stem: Optional[dict[str, int]] = None
         self._vis: Optional[Visualizer] = None
         if Visualizer._instance_dict:  # the runner builds its visualizer before hooks
             self._visualizer  # noqa: B018 (fetch now, as MMPose does)
@@ -83,6 +84,28 @@ class _DrawingHook(Hook):
             self.out_dir = osp.join(runner.work_dir, runner.timestamp, self.out_dir)
             mkdir_or_exist(self.out_dir)
             self._out_dir_resolved = True
+
+    def _test_samples(self, runner, outputs: Sequence[Any]):
+        """``(img_path, RGB image, merged data sample)`` of each test output, counted."""
+        self._resolve_out_dir(runner)
+        self._visualizer.set_dataset_meta(runner.test_evaluator.dataset_meta)
+        for output in outputs:
+            self._test_index += 1
+            img_path = output.get('img_path')
+            yield img_path, read_rgb(img_path, self.backend_args), merge_data_samples([output])
+
+    def _numbered_out_file(self, img_path: str) -> str:
+        """``<out_dir>/<stem>_<n><ext>``: n counts the drawings of that image (several
+        boxes), as MMPose numbers them; the folder is listed once, not per drawing."""
+        if self._drawn_per_stem is None:
+            self._drawn_per_stem = {}
+            for name in os.listdir(self.out_dir):
+                stem = osp.splitext(name)[0].rsplit('_', 1)[0]
+                self._drawn_per_stem[stem] = self._drawn_per_stem.get(stem, 0) + 1
+        stem, ext = osp.splitext(osp.basename(img_path))
+        index = self._drawn_per_stem.get(stem, 0)
+        self._drawn_per_stem[stem] = index + 1
+        return osp.join(self.out_dir, f'{stem}_{index}{ext}')
 
 
 class PoseVisualizationHook(_DrawingHook):
@@ -132,19 +155,8 @@ class PoseVisualizationHook(_DrawingHook):
         """Draw every test prediction."""
         if not self.enable:
             return
-        self._resolve_out_dir(runner)
-        self._visualizer.set_dataset_meta(runner.test_evaluator.dataset_meta)
-        for output in outputs:
-            self._test_index += 1
-            img_path = output.get('img_path')
-            img = read_rgb(img_path, self.backend_args)
-            data_sample = merge_data_samples([output])
-            out_file = None
-            if self.out_dir is not None:
-                stem, ext = osp.splitext(osp.basename(img_path))
-                # several boxes of one image: number the drawings
-                index = sum(name.startswith(stem) for name in os.listdir(self.out_dir))
-                out_file = osp.join(self.out_dir, f'{stem}_{index}{ext}')
+        for img_path, img, data_sample in self._test_samples(runner, outputs):
+            out_file = None if self.out_dir is None else self._numbered_out_file(img_path)
             self._visualizer.add_datasample(
                 osp.basename(img_path) if self.show else 'test_img', img,
                 data_sample=data_sample, show=self.show, draw_gt=False, draw_bbox=True,
@@ -225,13 +237,7 @@ class BadCaseAnalysisHook(_DrawingHook):
         if not self.enable:
             return
         self._log_dir = getattr(runner, 'log_dir', None)
-        self._resolve_out_dir(runner)
-        self._visualizer.set_dataset_meta(runner.test_evaluator.dataset_meta)
-        for output in outputs:
-            self._test_index += 1
-            img_path = output.get('img_path')
-            img = read_rgb(img_path, self.backend_args)
-            data_sample = merge_data_samples([output])
+        for img_path, img, data_sample in self._test_samples(runner, outputs):
             is_bad, value = self.check_badcase(data_batch, data_sample)
             if not is_bad:
                 continue
