@@ -48,12 +48,16 @@ def check_modules(index: PluginIndex) -> list[CheckResult]:
         if not found:
             results.append(CheckResult(False, entry.qualified,
                                        f'module {entry.module!r} of entry point '
-                                       f'{entry.value!r} is not installed'))
+                                       f'{entry.name} = {entry.value!r} (group '
+                                       f'{entry.group!r}) of distribution {entry.dist} '
+                                       f'{entry.version} is not installed'))
     return results
 
 
 def check_imports(index: PluginIndex) -> list[CheckResult]:
-    """Import every registry entry point's target and report each failure.
+    """Import every registry entry point's target and report each failure:
+    an import error, or an object that is not callable (a registry builds
+    types by calling them).
 
     Hook modules are loaded (and their failures reported) by the plugin manager.
     """
@@ -64,7 +68,15 @@ def check_imports(index: PluginIndex) -> list[CheckResult]:
         if entry.group == HOOK_GROUP:
             continue
         try:
-            index.load(entry)
+            obj = index.load(entry)
         except PluginError as exc:
             results.append(CheckResult(False, entry.qualified, str(exc)))
+            continue
+        if not callable(obj):
+            results.append(CheckResult(
+                False, entry.qualified,
+                f'entry point {entry.name} = {entry.value!r} (group {entry.group!r}) of '
+                f'distribution {entry.dist} {entry.version} names an object of type '
+                f'{type(obj).__name__}, '
+                f'not a class or function; point it at the class'))
     return results

@@ -1,15 +1,7 @@
-"""pytest fixtures for plugin authors, loaded through posecore's ``pytest11`` entry point.
-
-A plugin's tests should not depend on which other plugins happen to be
-installed; :func:`posecore_plugins` switches on only the distributions a test
-names (or indexes fake ones) and restores the registries afterwards::
-
-    def test_my_backbone_builds(posecore_plugins):
-        posecore_plugins('my-pose-plugin')
-        assert MODELS.build(dict(type='MyBackbone')).depth == 50
-"""
+"""The pytest fixtures of the testing kit: ``posecore_plugins`` and ``synthetic_coco``."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
 import pytest
@@ -52,3 +44,29 @@ def posecore_plugins() -> Iterator[Callable[..., object]]:
         reg._qualified.update(saved[key][1])
     reset_index(None)
     reset_plugin_manager()
+
+
+#: images per split of the ``synthetic_coco`` data: enough for a batch, quick to draw
+SYNTHETIC_TRAIN_IMAGES = 4
+SYNTHETIC_VAL_IMAGES = 2
+
+
+@pytest.fixture
+def synthetic_coco(tmp_path: Path) -> Path:
+    """A tiny COCO person-keypoints data root, in MMPose's ``data/coco`` layout.
+
+    ``annotations/person_keypoints_{train,val}2017.json``, ``{train,val}2017/*.jpg``
+    and ``person_detection_results/COCO_val2017_detections_AP_H_56_person.json``:
+    4 training and 2 validation images (128 px) drawn by pose-plugin-coco's
+    synthetic generator (seed 0). Skipped, with the reason, when pose-plugin-coco
+    is not installed.
+    """
+    try:
+        from pose_plugin_coco.synth.generate import generate_dataset
+    except ImportError as exc:
+        pytest.skip(f'synthetic_coco needs pose-plugin-coco (pip install pose-plugin-coco): '
+                    f'{exc}')
+    root = tmp_path / 'synth_coco'
+    generate_dataset(root, train=SYNTHETIC_TRAIN_IMAGES, val=SYNTHETIC_VAL_IMAGES, seed=0,
+                     size=128, workers=1, progress=False)
+    return root
