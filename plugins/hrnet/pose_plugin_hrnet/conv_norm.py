@@ -8,8 +8,8 @@ statistic changes (tracked by tensor version counters). Folded weights are
 stored in the activations' memory format (channels-last by default); for
 channels-last float32 input the conv, bias, residual sum and ReLU then run as
 one oneDNN kernel.
-Training, gradient-enabled eval, GroupNorm and ``torch.compile`` (which fuses
-on its own) use the modules unchanged.
+Training, gradient-enabled eval, GroupNorm, ``torch.compile`` (which fuses
+on its own) and tracing or export (:mod:`.tracing`) use the modules unchanged.
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.modules.batchnorm import _BatchNorm
+
+from .tracing import tracing
 
 _CACHE_ATTR = '_posecore_folded_bn'
 # oneDNN's fused conv (what torch.compile's CPU backend emits); private, so
@@ -38,7 +40,7 @@ def _foldable(conv: nn.Module, norm: nn.Module, x: torch.Tensor) -> bool:
             and type(conv).forward is nn.Conv2d.forward
             and isinstance(norm, _BatchNorm) and not norm.training
             and norm.running_mean is not None and x.device.type == 'cpu'
-            and not _compiling())
+            and not _compiling() and not tracing())
 
 
 def _state_key(conv: nn.Conv2d, norm: _BatchNorm) -> tuple[Any, ...]:

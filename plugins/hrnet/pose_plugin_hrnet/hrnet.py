@@ -14,6 +14,9 @@ Differences from MMPose (outputs and keys are unchanged):
   (:mod:`.conv_norm`); results agree within float rounding.
 - Fuse layers add nearest-upsampled maps by broadcasting instead of
   materialising them.
+- Traced or exported (``torch.jit.trace``, ``torch.onnx.export``,
+  ``torch.export``), the plain modules run instead of these fast paths
+  (:mod:`.tracing`), so the recorded graph computes what eager mode does.
 - ``Pretrained`` checkpoints are loaded with ``weights_only=True``
   (:mod:`.checkpoint`); a shape mismatch is an error.
 - ``frozen_stages`` is applied at construction as well as in ``train()``.
@@ -38,6 +41,7 @@ from .extra import StageConfig, validate_extra
 from .hr_module import HRModule
 from .layers import (build_conv_layer, build_norm_layer, check_conv_cfg, check_norm_cfg,
                      norm_layer)
+from .tracing import tracing
 
 InitCfg = Union[Mapping[str, Any], Sequence[Mapping[str, Any]], None]
 # Marks "not given": MMPose's default init applies, whereas an explicit None
@@ -265,7 +269,9 @@ class HRNet(BaseModule):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """Return the feature maps of the last stage for images ``x`` (N, C, H, W)."""
         self._check_input(x)
-        if self.channels_last:
+        # a memory format means nothing to a traced graph (ONNX is NCHW)
+        channels_last = self.channels_last and not tracing()
+        if channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         x = conv_norm(self.conv1, self.norm1, x, relu=True)
         x = conv_norm(self.conv2, self.norm2, x, relu=True)
@@ -277,7 +283,7 @@ class HRNet(BaseModule):
                 src = y_list[i] if i < len(y_list) else y_list[-1]
                 x_list.append(src if layer is None else run_sequential(layer, src))
             y_list = getattr(self, f'stage{index}')(x_list)
-        if self.channels_last:
+        if channels_last:
             return tuple(y.contiguous() for y in y_list)
         return tuple(y_list)
 

@@ -4,6 +4,8 @@ HRNet's fuse layers upsample low-resolution maps by an integer factor with
 nearest neighbour and add them to a high-resolution map. Viewing the output
 as ``(h, s, w, s)`` blocks and broadcasting ``z`` over them gives the same
 numbers as ``F.interpolate`` + add while skipping a full-size temporary.
+While traced or exported (:mod:`.tracing`) it is ``F.interpolate`` + an
+out-of-place add: an in-place add into a view does not survive ONNX export.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
+
+from .tracing import tracing
 
 
 def _blocked_views(y: torch.Tensor, z: torch.Tensor,
@@ -35,6 +39,8 @@ def add_upsampled(y: torch.Tensor, z: torch.Tensor, scale: int,
 
     :param inplace: write into ``y`` (which the caller owns) instead of a new tensor.
     """
+    if tracing():
+        return y + (z if scale == 1 else F.interpolate(z, scale_factor=scale, mode='nearest'))
     if scale == 1:
         return y.add_(z) if inplace else y + z
     views = _blocked_views(y, z, scale)

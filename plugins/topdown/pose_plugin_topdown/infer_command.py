@@ -13,6 +13,11 @@ all images go through the model ``--batch-size`` at a time. Written under
 
 A path that is not an image (or cannot be read) is named in a warning and
 skipped; the exit code is 1 when no image could be processed.
+
+``--onnx FILE.onnx`` (``--backend onnxruntime``) runs a ``posecore export``
+file instead of the checkpoint (``posecore infer CFG IMAGE_OR_DIR... --onnx
+FILE``), through the ``posecore.inference_backends`` entry point that
+pose-plugin-onnx provides (:mod:`pose_plugin_topdown.inference_backends`).
 """
 from __future__ import annotations
 
@@ -34,8 +39,9 @@ DEFAULT_OUT_DIR = osp.join('work_dirs', 'infer')
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``posecore infer`` (no heavy imports: ``--help`` is light)."""
     parser.add_argument('config', help='model config file')
-    parser.add_argument('checkpoint', help='checkpoint file (local path or URL)')
-    parser.add_argument('inputs', nargs='+', metavar='IMAGE_OR_DIR',
+    parser.add_argument('checkpoint', help='checkpoint file (local path or URL); left out '
+                                           'with --onnx (the weights are in the file)')
+    parser.add_argument('inputs', nargs='*', metavar='IMAGE_OR_DIR',
                         help='image files, or folders whose images are all used')
     parser.add_argument('--bboxes', metavar='FILE',
                         help='COCO-style detection JSON ([{"image_id", "bbox": [x, y, w, h], '
@@ -55,6 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--no-draw', action='store_true', help='write predictions only')
     parser.add_argument('--cfg-options', nargs='+', metavar='KEY=VALUE',
                         help='override config settings, e.g. model.test_cfg.flip_test=False')
+    parser.add_argument('--backend', default='pytorch', metavar='NAME',
+                        help="'pytorch' (default) or 'onnxruntime' (with --onnx; "
+                             'pose-plugin-onnx)')
+    parser.add_argument('--onnx', metavar='FILE.onnx',
+                        help='run this `posecore export` file (implies --backend onnxruntime): '
+                             'posecore infer CFG IMAGE_OR_DIR... --onnx FILE.onnx')
 
 
 def _warn(message: str, progress: Any = None) -> None:
@@ -150,6 +162,29 @@ def _unique_stem(path: str, used: set[str]) -> str:
     return candidate
 
 
+def _backend_args(args: argparse.Namespace) -> str | None:
+    """Check ``--backend``/``--onnx``; with a model file, the positional after
+    CFG is the first image (there is no checkpoint). Returns the model file."""
+    from posecore.errors import UsageError
+
+    if args.onnx and args.backend == 'pytorch':
+        args.backend = 'onnxruntime'
+    if args.backend == 'pytorch':
+        if not args.inputs:
+            raise UsageError('give at least one IMAGE_OR_DIR after CONFIG CHECKPOINT')
+        return None
+    if not args.onnx:
+        raise UsageError(f'--backend {args.backend} needs --onnx FILE.onnx (made by '
+                         f'`posecore export`)')
+    if args.checkpoint.lower().endswith(('.pth', '.pt', '.ckpt', '.safetensors')):
+        raise UsageError(f'with --onnx the weights come from {args.onnx}: leave out the '
+                         f'checkpoint {args.checkpoint} (posecore infer CFG IMAGE_OR_DIR... '
+                         f'--onnx FILE.onnx)')
+    args.inputs = [args.checkpoint, *args.inputs]
+    args.checkpoint = None
+    return args.onnx
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``posecore infer``; returns the exit code."""
     from posecore.cli.options import parse_cfg_options
@@ -157,6 +192,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.batch_size < 1:
         raise UsageError(f'--batch-size must be at least 1, got {args.batch_size}')
+    model_file = _backend_args(args)
     cfg_options = parse_cfg_options(args.cfg_options) or None
     detections = None
     if args.bboxes:
@@ -176,8 +212,13 @@ def run(args: argparse.Namespace) -> int:
     from .inference import (build_test_pipeline, init_model, load_image, pack_instances,
                             predict_packed)
 
-    model = init_model(args.config, args.checkpoint, device=args.device,
-                       cfg_options=cfg_options)
+    if model_file is None:
+        model = init_model(args.config, args.checkpoint, device=args.device,
+                           cfg_options=cfg_options)
+    else:
+        from .inference_backends import load_backend_model
+
+        model = load_backend_model(args.backend, model_file, args.config, cfg_options)
     pipeline = build_test_pipeline(model.cfg)
     writer = _Writer(model, args, draw_bbox=detections is not None)
     progress = ProgressBar(len(paths), file=sys.stderr) if len(paths) > 1 else None
