@@ -152,11 +152,67 @@ def load_checkpoint_file(source: str, map_location: Any = 'cpu') -> Any:
     if not os.path.isfile(path):
         raise CheckpointNotFoundError(f'checkpoint file {source!r} does not exist; pass an '
                                       f'existing local path or an http(s):// URL.')
+    problem = checkpoint_problem(path)
+    if problem:
+        raise CheckpointLoadError(f'checkpoint file {source!r} {problem}')
     try:
         with torch.serialization.safe_globals(_numpy_globals()):
             return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
+        if 'Unsupported global' not in str(error) and 'Unsupported operand' not in str(error):
+            raise CheckpointLoadError(
+                f'checkpoint file {source!r} is not a PyTorch checkpoint or is corrupt '
+                f'({_first_line(error)}); pass a .pth file written by torch.save.') from None
         raise _refusal(source, error, path) from None
+    except (RuntimeError, OSError, EOFError) as error:
+        text = str(error)
+        if 'version' in text and 'too old' in text:
+            raise CheckpointLoadError(
+                f'checkpoint file {source!r} was written by a newer PyTorch than the installed '
+                f'{torch.__version__} ({text.split(". ", 1)[-1].split(". The", 1)[0]}); '
+                f'upgrade torch, or save it again with this version.') from None
+        raise CheckpointLoadError(
+            f'checkpoint file {source!r} is truncated or corrupt ({type(error).__name__}: '
+            f'{_first_line(error)}); use an earlier checkpoint or copy the file '
+            f'again.') from None
+
+
+_ZIP_MAGIC = b'PK\x03\x04'
+_PICKLE_PROTO = b'\x80'
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+
+
+def checkpoint_problem(path: str) -> str | None:
+    """Why the file at ``path`` cannot be a whole checkpoint, read without unpickling
+    (an empty file, a cut ZIP archive, bytes that are neither torch format), or None.
+
+    :param path: a local file.
+    """
+    import zipfile
+
+    with open(path, 'rb') as f:
+        head = f.read(4)
+    if not head:
+        return ('is empty (0 bytes): its save was interrupted or it was cut when copied; '
+                'use an earlier checkpoint or copy the file again.')
+    if head == _ZIP_MAGIC:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError) as error:
+            return (f'is truncated or corrupt (its ZIP archive is unreadable: {error}); use an '
+                    f'earlier checkpoint or copy the file again.')
+        if not any(name.endswith('data.pkl') for name in names):
+            return ('is a ZIP archive but not a PyTorch checkpoint (no data.pkl); pass a .pth '
+                    'file written by torch.save.')
+        return None
+    if not head.startswith(_PICKLE_PROTO):  # torch's legacy format starts with a pickle
+        return (f'is not a PyTorch checkpoint (it starts with {head!r}, neither a ZIP archive '
+                f'nor a pickle); pass a .pth file written by torch.save.')
+    return None
 
 
 def load_from_local_weights_only(filename: str, map_location: Any = None) -> Any:
@@ -169,3 +225,75 @@ def install_local_loader() -> None:
     """Make mmengine's loader use :func:`load_checkpoint_file` for local paths."""
     CheckpointLoader.register_scheme(prefixes='', loader=load_from_local_weights_only,
                                      force=True)
+
+
+def state_dict_mismatch(model: torch.nn.Module, checkpoint: Any, strict: bool) -> str | None:
+    """How a loaded checkpoint's weights differ from ``model``'s, or None when they fit.
+
+    :param checkpoint: what was loaded: a dict with ``state_dict``, or a bare state dict.
+    :param strict: every weight must be there with its shape and nothing else (``test``);
+        otherwise only a checkpoint sharing no weight with the model is refused (a
+        ``load_from`` for fine-tuning may differ in its head).
+    """
+    if not isinstance(checkpoint, dict):
+        return (f'holds a {type(checkpoint).__name__}, not a dict of weights (a state dict '
+                f'or a dict with a "state_dict" key); pass a checkpoint written by '
+                f'posecore/mmengine or torch.save(model.state_dict(), path).')
+    state = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(state, dict):
+        return f'has a "state_dict" that is a {type(state).__name__}, not a dict of weights.'
+    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [f'{k} is {tuple(state[k].shape)} there but {tuple(own[k].shape)} in the model'
+              for k in own if k in state and hasattr(state[k], 'shape')
+              and tuple(state[k].shape) != tuple(own[k].shape)]
+
+    def few(keys: list[str]) -> str:
+        return ', '.join(keys[:4]) + (f' and {len(keys) - 4} more' if len(keys) > 4 else '')
+
+    if len(missing) == len(own) and own:
+        return (f'shares no weight with the model the config builds (another model\'s '
+                f'weights?): the model needs {few(missing)}, the file holds '
+                f'{few(unexpected) or "no weights"}; pass a checkpoint of this model, or '
+                f'the config it was trained with.')
+    if not strict or not (missing or unexpected or shapes):
+        return None
+    parts = ([f'{len(missing)} weights of the model are missing ({few(missing)})'] if missing
+             else []) + ([f'{len(unexpected)} are not in the model ({few(unexpected)})']
+                         if unexpected else []) + ([f'shapes differ: {few(shapes)}'] if shapes
+                                                   else [])
+    return (f'does not match the model the config builds: {"; ".join(parts)}; pass the '
+            f'checkpoint trained with this config, or the config it was trained with.')
+
+
+def guard_checkpoint_loading(runner: Any, strict: bool) -> None:
+    """Make ``runner.load_checkpoint`` refuse weights that do not fit the model.
+
+    mmengine loads with ``strict=False`` and only logs the differences: a test
+    would evaluate a half-random model without a word.
+
+    :param runner: an mmengine ``Runner``.
+    :param strict: see :func:`state_dict_mismatch`.
+    """
+    from mmengine.model import is_model_wrapper
+
+    original = runner.load_checkpoint
+
+    def load_checkpoint(filename: str, *args: Any, **kwargs: Any) -> Any:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        try:
+            checkpoint = original(filename, *args, **kwargs)
+        except (AttributeError, TypeError, KeyError, RuntimeError) as error:
+            loaded = load_checkpoint_file(filename) if os.path.isfile(filename) else None
+            problem = state_dict_mismatch(model, loaded, strict) if loaded is not None else None
+            if problem is None:
+                raise
+            raise CheckpointLoadError(f'checkpoint file {filename!r} {problem}') from error
+        problem = state_dict_mismatch(model, checkpoint, strict)
+        if problem:
+            raise CheckpointLoadError(f'checkpoint file {filename!r} {problem}')
+        return checkpoint
+
+    runner.load_checkpoint = load_checkpoint

@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 from mmengine.config import Config
 
+from posecore.config_files import check_config_files
 from posecore.discovery import PluginIndex, get_index
 from posecore.errors import ConfigError, RequiredPluginError
 
@@ -44,6 +45,7 @@ def load_config(path: str | Path, cfg_options: dict[str, Any] | None = None) -> 
         problem = 'is not a file' if path.exists() else 'does not exist'
         raise ConfigError(f'config file {str(path)!r} {problem}; pass the path of a '
                           f'Python config file (e.g. configs/.../td-hm_..._coco-256x192.py).')
+    check_config_files(path)
     try:
         cfg = Config.fromfile(str(path))
     except SyntaxError as exc:
@@ -52,6 +54,11 @@ def load_config(path: str | Path, cfg_options: dict[str, Any] | None = None) -> 
         raise ConfigError(f'config file {str(path)!r} refers to a file that does not '
                           f'exist: {exc}; check its _base_ list (paths are relative to '
                           f'the config file).') from exc
+    except KeyError as exc:  # mmengine: a {{_base_.NAME}} or _base_.NAME no base defines
+        raise ConfigError(f'config file {str(path)!r} could not be loaded: it uses the key '
+                          f'{exc} that is not defined: a {{{{_base_.NAME}}}} or _base_.NAME '
+                          f'that none of its _base_ files defines, or a missing dict key; '
+                          f'check the name.') from exc
     except Exception as exc:
         raise ConfigError(f'config file {str(path)!r} could not be loaded: '
                           f'{type(exc).__name__}: {exc}') from exc
@@ -70,6 +77,12 @@ def _normalize_scope(cfg: Config, path: Path) -> None:
         cfg.default_scope = SCOPE
         print(f"posecore: {path.name}: default_scope='mmpose' (an MMPose 1.x config) is "
               f"taken as 'posecore'.", file=sys.stderr)
+    elif scope != SCOPE:
+        # another library's scope would send every type to that library's registries
+        raise ConfigError(f"{str(path)}: default_scope={scope!r} is not posecore's: posecore "
+                          f"builds every type from its own registries; set default_scope = "
+                          f"'posecore' (an MMPose config's 'mmpose' is accepted too), or "
+                          f"remove the line.")
 
 
 def _walk(node: Any, prefix: str = '') -> Iterator[tuple[str, Any]]:
@@ -98,12 +111,45 @@ def check_types(cfg: Config, path: str | Path = '<config>') -> None:
 
     :raises ConfigError: naming the file and the config path, e.g. ``model.backbone``.
     """
+    model = cfg.get('model')
+    if model is not None and not isinstance(model, dict):
+        raise ConfigError(f"{str(path)}: 'model' must be a dict(type='...', ...) naming the "
+                          f"model class, got {type(model).__name__} {model!r:.60}.")
     for sub, value in _built_dicts(cfg):
+        if 'type' in value and not isinstance(value['type'], str) and not callable(
+                value['type']):
+            raise ConfigError(
+                f"{str(path)}: {sub}.type must be a string naming a class (e.g. "
+                f"type='HRNet'), got {type(value['type']).__name__} {value['type']!r:.60}.")
         if 'type' not in value:
             raise ConfigError(
                 f"{str(path)}: the dict at {sub!r} has no 'type' key; every component "
                 f"the runner builds names its class, e.g. {sub} = dict(type='...', ...). "
                 f"Keys found there: {', '.join(map(str, value)) or 'none'}.")
+
+
+#: what mmengine's Runner needs for each command, as MMPose's tools/train.py and test.py run it
+RUN_PARTS = {
+    'train': ('model', 'train_dataloader', 'train_cfg', 'optim_wrapper'),
+    'test': ('model', 'test_dataloader', 'test_cfg', 'test_evaluator'),
+}
+
+
+def check_run_parts(cfg: Config, path: str | Path, command: str) -> None:
+    """Require the top-level keys ``posecore COMMAND`` builds from.
+
+    :param command: ``'train'`` or ``'test'``.
+    :raises ConfigError: naming each missing key (mmengine would end in a raw
+        ``KeyError: 'model'`` or build nothing to run).
+    """
+    missing = [key for key in RUN_PARTS[command] if cfg.get(key) is None]
+    if missing:
+        raise ConfigError(
+            f"{str(path)}: `posecore {command}` needs {', '.join(map(repr, missing))} in the "
+            f"config, which has {'none of them' if len(missing) > 1 else 'none'} (or sets "
+            f"{'them' if len(missing) > 1 else 'it'} to None); add "
+            f"{' and '.join(k + ' = dict(...)' for k in missing)}, or inherit a config that "
+            f"has {'them' if len(missing) > 1 else 'it'} (_base_ = [...]).")
 
 
 def _known_type_names() -> set[str]:
@@ -172,7 +218,7 @@ def check_type_names(cfg: Config, path: str | Path = '<config>') -> None:
             f'{str(path)}: these types are not provided by any installed, switched-on '
             f'plugin or by mmengine:\n  - ' + '\n  - '.join(problems)
             + f'\nTo fix: {advice}, or correct the names (`posecore plugins list` shows '
-            'what is installed).')
+            'what is installed).' + index.problems_note())
 
 
 def apply_plugin_settings(cfg: Config, index: PluginIndex | None = None) -> None:

@@ -77,6 +77,10 @@ class PluginDistribution:
     version: str
     entries: list[PluginEntry] = field(default_factory=list)
     requires: list[str] = field(default_factory=list)
+    #: the metadata folder it was read from (None for distributions given in tests)
+    path: str | None = None
+    #: ``(version, metadata folder)`` of other versions later on ``sys.path``
+    shadowed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -119,27 +123,76 @@ class _MetadataDir:
     def __init__(self, path: str) -> None:
         self.path = path
         self._headers: dict[str, list[str]] | None = None
+        #: what is wrong with this folder's metadata, one sentence each
+        self.problems: list[str] = []
+
+    def _problem(self, fname: str, text: str) -> None:
+        self.problems.append(f'{os.path.join(self.path, fname)}: {text}')
 
     @property
     def entry_points(self) -> list[_EntryPoint]:
+        fname = 'entry_points.txt'
         try:
-            with open(os.path.join(self.path, 'entry_points.txt'), encoding='utf-8') as f:
-                text = f.read()
+            with open(os.path.join(self.path, fname), 'rb') as f:
+                data = f.read()
         except OSError:
             return []
-        if '[posecore.' not in text:
+        if b'[posecore' not in data:
+            return []
+        try:
+            text = data.decode('utf-8')
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b'\n') + 1
+            self._problem(fname, f'is not UTF-8 text (line {line}); '
+                                 f'its posecore entry points are ignored: reinstall the '
+                                 f'distribution (pip install --force-reinstall).')
             return []
         eps, group = [], None
-        for line in map(str.strip, text.splitlines()):
+        for number, line in enumerate(map(str.strip, text.splitlines()), 1):
             if not line or line[0] in '#;':
                 continue
-            if line[0] == '[' and line[-1] == ']':
-                group = line[1:-1].strip()
+            where = f'line {number} {line!r}'
+            if line[0] == '[':
+                group = line[1:-1].strip() if line[-1] == ']' else None
+                if line[-1] != ']' and line[1:].strip().startswith('posecore'):
+                    self._problem(fname, f'{where}: the group header has no closing "]"; the '
+                                         f'lines under it are ignored until the next header: '
+                                         f'fix the plugin\'s metadata and reinstall it.')
+                elif group and group.startswith('posecore') and group not in ALL_GROUPS:
+                    import difflib
+
+                    # other groups may be another tool's (posecore.inference_backends):
+                    # only a near miss of a registry group is a typo
+                    close = difflib.get_close_matches(group, ALL_GROUPS, n=1, cutoff=0.9)
+                    if close:
+                        self._problem(fname, f'{where}: group {group!r} is not a posecore group '
+                                             f'(did you mean {close[0]}?); its entry points are '
+                                             f'ignored: fix the plugin\'s metadata and reinstall '
+                                             f'it.')
                 continue
-            name, sep, value = line.partition('=')
-            if sep and group:
-                eps.append(_EntryPoint(name.strip(), value.strip(), group))
+            if group not in ALL_GROUPS:
+                continue
+            name, sep, value = (part.strip() for part in line.partition('='))
+            if not sep:
+                self._problem(fname, f'{where} in [{group}] is not NAME = module:attr; it is '
+                                     f'ignored: fix the plugin\'s metadata and reinstall it.')
+            elif not name:
+                self._problem(fname, f'{where} in [{group}]: an entry point with no name '
+                                     f'(expected NAME = {value}); it is ignored: fix the '
+                                     f'plugin\'s metadata and reinstall it.')
+            elif not value or not value.partition(':')[0].strip():
+                self._problem(fname, f'{where} in [{group}]: entry point {name!r} has no '
+                                     f'module:attr value; it is ignored: fix the plugin\'s '
+                                     f'metadata and reinstall it.')
+            else:
+                eps.append(_EntryPoint(name, value, group))
         return eps
+
+    @property
+    def has_metadata(self) -> bool:
+        """Whether the folder holds a readable METADATA (or PKG-INFO) file."""
+        self._header('Name')
+        return bool(self._headers)
 
     def _header(self, key: str) -> list[str]:
         if self._headers is None:
@@ -156,6 +209,16 @@ class _MetadataDir:
                     break
                 except OSError:
                     continue
+                except UnicodeDecodeError:
+                    self._headers = {}
+                    self._problem(fname, 'is not UTF-8 text; the distribution is ignored: '
+                                         'reinstall it (pip install --force-reinstall).')
+                    break
+            else:
+                self._problem('METADATA', 'is missing (no METADATA or PKG-INFO file: an '
+                                          'incomplete installation); the distribution is '
+                                          'ignored: reinstall it (pip install '
+                                          '--force-reinstall), or delete the folder.')
         return self._headers.get(key, [])
 
     @property
@@ -183,17 +246,27 @@ def _installed(paths: Iterable[str]) -> Iterator[_MetadataDir]:
                 yield _MetadataDir(os.path.join(entry or '.', name))
 
 
-def _scan(dists: Iterable) -> dict[str, PluginDistribution]:
+def _scan(dists: Iterable, problems: list[str] | None = None) -> dict[str, PluginDistribution]:
+    """Plugin distributions by normalised name; metadata faults are appended to ``problems``."""
     found: dict[str, PluginDistribution] = {}
+    problems = [] if problems is None else problems
     for dist in dists:
         eps = [ep for ep in dist.entry_points if ep.group in ALL_GROUPS]
+        broken = getattr(dist, 'problems', [])
+        if eps and getattr(dist, 'has_metadata', True) is False:
+            eps = []  # no name, no version: nothing to index it under
+        problems.extend(broken)
         if not eps:
             continue
         name = dist.metadata['Name'] or os.path.basename(dist.path).split('-')[0]
         key = normalize_dist(name)
         if key in found:  # shadowed by an earlier sys.path entry, as import does
+            first = found[key]
+            if dist.version != first.version:
+                first.shadowed.append((dist.version, getattr(dist, 'path', '?')))
             continue
-        info = PluginDistribution(name, dist.version, requires=list(dist.requires or []))
+        info = PluginDistribution(name, dist.version, requires=list(dist.requires or []),
+                                  path=getattr(dist, 'path', None))
         info.entries = [PluginEntry(ep.name, ep.group, ep.value, name, dist.version)
                         for ep in eps]
         found[key] = info
@@ -212,11 +285,17 @@ class PluginIndex:
     def __init__(self, distributions: Iterable | None = None,
                  environ: Mapping[str, str] | None = None) -> None:
         self._scans_sys_path = distributions is None
-        self._key2dist = _scan(_installed(sys.path) if distributions is None else distributions)
+        #: metadata faults found while scanning, one sentence each naming the file
+        self.problems: list[str] = []
+        self._key2dist = _scan(_installed(sys.path) if distributions is None else distributions,
+                               self.problems)
         self._blocked: dict[str, str] = {}
         environ = os.environ if environ is None else environ
         self._autoload = environ.get(ENV_DISABLE_AUTOLOAD, '').strip() in ('', '0')
-        self._allowed = {normalize_dist(n) for n in _split_env_list(environ.get(ENV_PLUGINS))}
+        self._allowed = set()
+        for name in _split_env_list(environ.get(ENV_PLUGINS)):
+            self._allowed.add(normalize_dist(name))
+            self.warn_unknown(name, f'{ENV_PLUGINS}={name}', 'switched on')
         for name in _split_env_list(environ.get(ENV_DISABLE)):
             self.block(name, f'listed in {ENV_DISABLE}')
 
@@ -228,7 +307,9 @@ class PluginIndex:
         if not self._scans_sys_path:
             return False
         importlib.invalidate_caches()  # new modules on sys.path become importable
-        found = _scan(_installed(sys.path))
+        problems: list[str] = []
+        found = _scan(_installed(sys.path), problems)
+        self.problems = problems
         changed = {k: (d.version, len(d.entries)) for k, d in found.items()} != {
             k: (d.version, len(d.entries)) for k, d in self._key2dist.items()}
         self._key2dist = found
@@ -236,13 +317,39 @@ class PluginIndex:
 
     # -- switches -------------------------------------------------------
     def block(self, dist: str, reason: str) -> None:
-        """Switch a distribution off; its names then resolve nowhere."""
+        """Switch a distribution off; its names then resolve nowhere.
+
+        A name no installed plugin distribution has (a typo) is warned about.
+        """
         self._blocked[normalize_dist(dist)] = reason
+        self.warn_unknown(dist, reason, 'switched off')
 
     def unblock(self, dist: str) -> None:
         """Switch a distribution (back) on, e.g. ``-p DIST`` with autoload off."""
         self._blocked.pop(normalize_dist(dist), None)
         self._allowed.add(normalize_dist(dist))
+        self.warn_unknown(dist, f'-p {dist}', 'switched on')
+
+    def warn_unknown(self, dist: str, source: str, action: str) -> bool:
+        """Warn when a switch names no installed plugin distribution, with close matches.
+
+        :param dist: the name as the user wrote it.
+        :param source: where it was written (``-p no:NAME``, an environment variable...).
+        :param action: what the switch would have done (``'switched off'``).
+        :returns: whether the name is unknown.
+        """
+        key = normalize_dist(dist)
+        if key in self._key2dist:
+            return False
+        import difflib
+        import warnings
+
+        close = difflib.get_close_matches(key, sorted(self._key2dist), n=3, cutoff=0.6)
+        hint = (f'did you mean {" or ".join(close)}?' if close else
+                f'installed: {", ".join(sorted(self._key2dist)) or "none"}')
+        warnings.warn(f'posecore: warning: {source}: {dist!r} is not an installed plugin '
+                      f'distribution, so nothing was {action}; {hint}', stacklevel=3)
+        return True
 
     def is_blocked(self, dist: str) -> str | None:
         """The reason a distribution is switched off, or None when it is on."""
@@ -252,6 +359,13 @@ class PluginIndex:
         if not self._autoload and key not in self._allowed:
             return f'{ENV_DISABLE_AUTOLOAD} is set and it is not listed in {ENV_PLUGINS}'
         return None
+
+    def problems_note(self) -> str:
+        """The metadata faults as lines to append to a not-found error, or ``''``."""
+        if not self.problems:
+            return ''
+        return ('\nInstalled plugin metadata is broken, which may be why:\n  - '
+                + '\n  - '.join(self.problems))
 
     # -- queries --------------------------------------------------------
     def distributions(self, include_blocked: bool = True) -> list[PluginDistribution]:
@@ -298,6 +412,15 @@ class PluginIndex:
         problem = self.version_problem(entry.dist)
         if problem:
             raise PluginVersionError(f'{entry.qualified} was refused: {problem}.')
+        info = self.distribution(entry.dist)
+        if info is not None and info.shadowed:
+            others = ', '.join(f'{v} at {p!r}' for v, p in info.shadowed)
+            raise PluginVersionError(
+                f'{entry.qualified} was refused: distribution {info.name} is installed more '
+                f'than once on sys.path: {info.version} at {info.path!r} (the one imported) '
+                f'and {others}; which code runs is an accident of the path order: uninstall '
+                f'all but one (pip uninstall {info.name}, then install the version you want), '
+                f'or remove the other folder from PYTHONPATH.')
         module_name, _, attr = entry.value.partition(':')
         attr = attr.split('[', 1)[0].strip()  # drop an '[extras]' suffix
         try:

@@ -55,3 +55,14 @@ class UsageError(PosecoreError):
 
 class DataNotFoundError(PosecoreError, FileNotFoundError):
     """A data root, annotation or detection file that does not exist; for dataset plugins."""
+
+
+class DataLoadingError(PosecoreError):
+    """Too many samples of a batch could not be loaded (unreadable images...)."""
+
+
+class DataError(PosecoreError, ValueError):
+    """A data file (annotations, detections) whose content is invalid; for dataset plugins.
+
+    Also a ``ValueError``, what such errors were before posecore named them.
+    """

@@ -187,7 +187,7 @@ class PluginRegistry(Registry):
                          f'not installed: pip install {dist}')
         elif not close and not others:
             lines.append('Run `posecore plugins list` to see every installed name.')
-        return '\n'.join(lines)
+        return '\n'.join(lines) + get_index().problems_note()
 
 
 DATASETS = PluginRegistry('dataset', 'datasets', parent=MMENGINE_DATASETS)

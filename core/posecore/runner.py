@@ -17,7 +17,10 @@ from typing import Any
 
 from mmengine.config import Config
 
-from posecore.config import apply_plugin_settings, check_type_names, load_config
+from posecore.config import (apply_plugin_settings, check_run_parts, check_type_names,
+                             load_config)
+from posecore.config_arguments import check_arguments
+from posecore.config_values import check_values
 from posecore.errors import ConfigError, UsageError
 from posecore.plugin_manager import get_plugin_manager
 
@@ -41,20 +44,34 @@ class RunOptions:
 def prepare_config(opts: RunOptions, mode: str) -> Config:
     """Load the config, merge the flags and run the ``posecore_configure`` hooks."""
     cfg = load_config(opts.config, opts.cfg_options)
+    check_run_parts(cfg, opts.config, mode)
     apply_plugin_settings(cfg)
     cfg.launcher = opts.launcher
     if opts.work_dir is not None:
         cfg.work_dir = opts.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', Path(opts.config).stem)
+    _check_work_dir(cfg.work_dir)
     if mode == 'train':
         _merge_train_flags(cfg, opts)
     else:
         _merge_test_flags(cfg, opts)
     _fallback_to_gloo(cfg)
     get_plugin_manager().hook.posecore_configure(cfg=cfg)
+    check_values(cfg, opts.config)
     check_type_names(cfg, opts.config)
+    check_arguments(cfg, opts.config)
     return cfg
+
+
+def _check_work_dir(work_dir: str) -> None:
+    """Refuse a work dir that is, or lies under, a file (mmengine: a raw FileExistsError)."""
+    path = Path(work_dir)
+    for part in [path, *path.parents]:
+        if part.exists() and not part.is_dir():
+            what = 'is a file' if part == path else f'lies under {str(part)!r}, which is a file'
+            raise UsageError(f'work dir {work_dir!r} {what}; pass --work-dir a folder '
+                             f'(new or existing), or move that file away.')
 
 
 def _merge_train_flags(cfg: Config, opts: RunOptions) -> None:
@@ -96,6 +113,37 @@ def _check_resumable(work_dir: str) -> None:
         raise UsageError(f'--resume: no checkpoint to resume from in the work dir '
                          f'{work_dir!r} (no last_checkpoint file or *.pth there); pass '
                          f'--resume CKPT.pth, or drop --resume to start from scratch.')
+    latest = find_latest_checkpoint(work_dir)
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(latest):
+        raise UsageError(f'--resume: {marker!r} names the checkpoint {latest!r}, which does '
+                         f'not exist; pass --resume CKPT.pth with a checkpoint that does'
+                         f'{_whole_checkpoints_hint(work_dir)}.')
+    from posecore.checkpoint import CheckpointLoadError, checkpoint_problem
+
+    problem = checkpoint_problem(latest)
+    if problem:
+        raise CheckpointLoadError(
+            f'--resume: the latest checkpoint {latest!r} (named in {marker!r}) {problem} '
+            f'To resume from an earlier one, pass --resume CKPT.pth'
+            f'{_whole_checkpoints_hint(work_dir, latest)}.')
+
+
+def _whole_checkpoints_hint(work_dir: str, skip: str | None = None) -> str:
+    """``', e.g. --resume W/epoch_1.pth'`` for the newest readable checkpoint in
+    ``work_dir`` other than ``skip``, or ``''`` when there is none."""
+    import glob
+    import os
+
+    from posecore.checkpoint import checkpoint_problem
+
+    found = sorted((p for p in glob.glob(osp.join(work_dir, '*.pth'))
+                    if skip is None or not osp.samefile(p, skip)),
+                   key=os.path.getmtime, reverse=True)
+    for path in found:
+        if checkpoint_problem(path) is None:
+            return f', e.g. --resume {path}'
+    return ''
 
 
 def _merge_test_flags(cfg: Config, opts: RunOptions) -> None:
@@ -103,6 +151,10 @@ def _merge_test_flags(cfg: Config, opts: RunOptions) -> None:
         raise UsageError(f'checkpoint {opts.checkpoint!r} does not exist; pass the .pth '
                          f'file to evaluate.')
     cfg.load_from = opts.checkpoint
+    if opts.out is not None and osp.isdir(opts.out):
+        example = osp.join(opts.out, 'metrics.json')
+        raise UsageError(f'--out {opts.out!r} is a folder; pass the name of the JSON file '
+                         f'to write the metrics to, e.g. --out {example}.')
     if opts.dump is not None:
         if not opts.dump.endswith(('.pkl', '.pickle')):
             raise UsageError(f'--dump {opts.dump!r}: predictions are written as pickle; '
@@ -169,18 +221,28 @@ def build_runner(cfg: Config):
     runner = Runner.from_cfg(cfg)
     runner.register_hook(WeightsOnlyCheckpointHook(), priority='LOWEST')
     runner.register_hook(NonFiniteLossHook(), priority='VERY_HIGH')
+    from posecore.data_faults import DEFAULT_MAX_BAD_SHARE, SkippedSamplesHook
+
+    runner.register_hook(SkippedSamplesHook(cfg.get('max_bad_sample_share',
+                                                    DEFAULT_MAX_BAD_SHARE)), priority='VERY_HIGH')
     return runner
 
 
 def train(opts: RunOptions) -> Any:
     """Train as the config says; returns the trained model."""
     runner = build_runner(prepare_config(opts, 'train'))
+    from posecore.checkpoint import guard_checkpoint_loading  # torch: after the config checks
+
+    guard_checkpoint_loading(runner, strict=False)
     return runner.train()
 
 
 def test(opts: RunOptions) -> dict[str, Any]:
     """Evaluate a checkpoint; returns the metrics (also written to ``--out``)."""
     runner = build_runner(prepare_config(opts, 'test'))
+    from posecore.checkpoint import guard_checkpoint_loading  # torch: after the config checks
+
+    guard_checkpoint_loading(runner, strict=True)
     metrics = runner.test()
     if opts.out is not None:
         Path(opts.out).parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from typing import Sequence
 from posecore import __version__
 from posecore.cli import plugins as plugins_cmd
 from posecore.cli import run as run_cmd
+from posecore.cli import scaffold as scaffold_cmd
 from posecore.discovery import get_index
 from posecore.errors import ConfigError, PosecoreError, UsageError
 
@@ -52,7 +53,7 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-BUILTIN_COMMANDS = ('plugins', 'metainfo', 'train', 'test', 'print-config')
+BUILTIN_COMMANDS = ('plugins', 'plugin', 'metainfo', 'train', 'test', 'print-config')
 
 
 def build_parser(with_plugin_commands: bool = True) -> argparse.ArgumentParser:
@@ -69,6 +70,7 @@ def build_parser(with_plugin_commands: bool = True) -> argparse.ArgumentParser:
                         help='show the full traceback of an error')
     sub = parser.add_subparsers(dest='command', metavar='COMMAND')
     plugins_cmd.add_parser(sub)
+    scaffold_cmd.add_parser(sub)
     run_cmd.add_parsers(sub)
     if with_plugin_commands:
         from posecore.plugin_manager import get_plugin_manager
@@ -88,6 +90,32 @@ def _first_command(argv: list[str]) -> str | None:
         elif arg == '--version' or not arg.startswith('-'):
             return arg
     return None
+
+
+def _check_command(parser: argparse.ArgumentParser, command: str | None) -> None:
+    """Refuse an unknown subcommand with close matches, and say which hook plugins
+    failed to load (the commands they add are then missing).
+
+    :param command: what :func:`_first_command` found.
+    :raises UsageError: ``command`` is no subcommand.
+    """
+    if command is None or command == '--version':
+        return
+    choices = next((a.choices for a in parser._actions
+                    if isinstance(a, argparse._SubParsersAction)), {})
+    if command in choices:
+        return
+    import difflib
+
+    from posecore.plugin_manager import load_failures
+
+    close = difflib.get_close_matches(command, list(choices), n=3)
+    lines = [f'unknown command {command!r}; '
+             + (f'did you mean {" or ".join(close)}?' if close else
+                f'the commands are {", ".join(sorted(choices))} (posecore --help).')]
+    lines += [f'the hook plugin {name} failed to load, so the commands it adds are missing: '
+              f'{exc}' for name, exc in load_failures.items()]
+    raise UsageError('\n'.join(lines))
 
 
 def _pre_scan_switches(argv: list[str]) -> list[str]:
@@ -122,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # built-in commands need no hook modules: start-up stays light
         command = _first_command(argv)
         parser = build_parser(command not in BUILTIN_COMMANDS + ('--version',))
+        _check_command(parser, command)
         args = parser.parse_args(argv)
         if not getattr(args, 'func', None):
             parser.print_help()
@@ -137,3 +166,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2 if isinstance(exc, (UsageError, ConfigError)) else 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`posecore ... | head`): nothing to report
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 1
+    except Exception as exc:  # noqa: BLE001  (one line, not a traceback, for any input)
+        if show_traceback:
+            traceback.print_exc()
+        print(f'posecore: error: {_describe_unexpected(exc)}', file=sys.stderr)
+        if not show_traceback:
+            print('(run again with --traceback to see where it failed)', file=sys.stderr)
+        return 1
+
+
+def _describe_unexpected(exc: BaseException) -> str:
+    """One line for an exception posecore did not raise on purpose: its type and
+    message, and for an OS error the file and what to check.
+
+    :param exc: the exception that ended the command.
+    """
+    # torch and others read every entry_points.txt on sys.path: a broken one fails them
+    note = get_index().problems_note()
+    if isinstance(exc, OSError) and exc.filename is not None:
+        import errno
+
+        advice = {errno.ENOSPC: 'free some space or pass another --work-dir',
+                  errno.EACCES: 'check its permissions or pass another --work-dir',
+                  errno.EROFS: 'the file system is read-only: pass another --work-dir',
+                  errno.EDQUOT: 'the disk quota is exceeded: free some space'}.get(
+                      exc.errno, 'check the path')
+        return f'{exc.strerror or exc}: {exc.filename!r}; {advice}.{note}'
+    return f'{type(exc).__name__}: {exc}{note}'

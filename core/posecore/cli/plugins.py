@@ -5,6 +5,7 @@ import argparse
 import fnmatch
 import json
 
+from posecore.cli.scaffold import add_new_arguments
 from posecore.discovery import REGISTRY_GROUPS, get_index
 
 
@@ -31,13 +32,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help='also import every entry point and report failures')
     p.set_defaults(func=cmd_check)
 
+    # an alias of `posecore plugin new`, the documented spelling
+    add_new_arguments(psub.add_parser('new', help='the same as `posecore plugin new`'))
+
     p = sub.add_parser('metainfo', help='print the dataset metainfo a plugin provides')
     p.add_argument('name', help="dataset name, e.g. 'coco'")
     p.set_defaults(func=cmd_metainfo)
 
 
+def _warn_problems(index) -> None:
+    import sys
+
+    for problem in index.problems:  # listed, not fatal: the other plugins still work
+        print(f'posecore: warning: {problem}', file=sys.stderr)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     index = get_index()
+    _warn_problems(index)
     rows = []
     for entry in index.entries(include_blocked=True):
         if args.registry and entry.registry != args.registry:
@@ -117,6 +129,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.do_import:
         results += checks.check_imports(index)
     results += [checks.CheckResult(False, name, str(exc)) for name, exc in load_failures.items()]
+    results += [checks.CheckResult(False, 'metadata', problem) for problem in index.problems]
     for extra in contributed:  # plain (ok, subject, message) tuples are accepted too
         results += [checks.CheckResult(*result) for result in extra or []]
     dists = index.distributions()

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from posecore.errors import DataNotFoundError
+from posecore.errors import DataError, DataNotFoundError
 
 #: the keys of a COCO keypoint annotation file (ground truth)
 REQUIRED_KEYS = ('images', 'annotations', 'categories')
@@ -63,7 +63,7 @@ def read_json(path: str, what: str, backend_args: dict | None = None) -> Any:
     except FileNotFoundError:
         raise DataNotFoundError(f'{what} {str(path)!r} does not exist') from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f'{what} {str(path)!r} is not valid JSON: {exc}') from None
+        raise DataError(f'{what} {str(path)!r} is not valid JSON: {exc}') from None
 
 
 def load_coco_file(path: str, backend_args: dict | None = None,
@@ -75,15 +75,15 @@ def load_coco_file(path: str, backend_args: dict | None = None,
     data = read_json(path, 'annotation file', backend_args)
     expected = ', '.join(map(repr, REQUIRED_KEYS))
     if not isinstance(data, dict):
-        raise ValueError(f'annotation file {str(path)!r} must hold a JSON object with {expected} '
+        raise DataError(f'annotation file {str(path)!r} must hold a JSON object with {expected} '
                          f'(COCO format), got a JSON {type(data).__name__}')
     missing = [key for key in required if key not in data]
     if missing:
-        raise ValueError(f'annotation file {str(path)!r} lacks {", ".join(map(repr, missing))}: '
+        raise DataError(f'annotation file {str(path)!r} lacks {", ".join(map(repr, missing))}: '
                          f'a COCO keypoint annotation file has {expected}')
     for key in required:
         if not isinstance(data[key], list):
-            raise ValueError(f'annotation file {str(path)!r}: {key!r} must be a list, got '
+            raise DataError(f'annotation file {str(path)!r}: {key!r} must be a list, got '
                              f'{type(data[key]).__name__}')
     return data
 
@@ -94,7 +94,7 @@ def index_by_id(entries: list, key: str, path: str) -> dict[Any, dict]:
         return {entry['id']: entry for entry in entries}
     except (KeyError, TypeError):
         bad = next(i for i, e in enumerate(entries) if not isinstance(e, dict) or 'id' not in e)
-        raise ValueError(f'annotation file {str(path)!r}: {key}[{bad}] has no "id": '
+        raise DataError(f'annotation file {str(path)!r}: {key}[{bad}] has no "id": '
                          f'{entries[bad]!r:.200}') from None
 
 
@@ -109,7 +109,7 @@ def _column(rows: list[dict], key: str, path: str, what: str = 'annotation') -> 
         return [row[key] for row in rows]
     except KeyError:
         bad = next(row for row in rows if key not in row)
-        raise ValueError(f'annotation file {str(path)!r}: {what} id={bad.get("id")!r} has no '
+        raise DataError(f'annotation file {str(path)!r}: {what} id={bad.get("id")!r} has no '
                          f'{key!r}') from None
 
 
@@ -118,7 +118,7 @@ def _numbers(rows: list, lengths: np.ndarray, size: int, field: str, ids: list,
     """``rows`` (lists of ``size`` numbers each) as an ``(N, size)`` array."""
     bad = np.flatnonzero(lengths != size)
     if bad.size:
-        raise ValueError(
+        raise DataError(
             f'annotation file {str(path)!r}: {field} must hold {size} values, but annotation '
             + ', '.join(f'id={ids[i]!r} has {lengths[i]}' for i in bad[:5])
             + (f' (and {bad.size - 5} more)' if bad.size > 5 else ''))
@@ -129,7 +129,7 @@ def _numbers(rows: list, lengths: np.ndarray, size: int, field: str, ids: list,
             try:
                 np.array(row, dtype=dtype)
             except (TypeError, ValueError):
-                raise ValueError(f'annotation file {str(path)!r}: annotation id={ids[i]!r} has '
+                raise DataError(f'annotation file {str(path)!r}: annotation id={ids[i]!r} has '
                                  f'a {field} value that is not a number: {row!r:.200}') from None
         raise
 
@@ -139,7 +139,7 @@ def _lengths(rows: list, field: str, ids: list, path: str) -> np.ndarray:
         return np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
     except TypeError:
         bad = next(i for i, row in enumerate(rows) if not hasattr(row, '__len__'))
-        raise ValueError(f'annotation file {str(path)!r}: annotation id={ids[bad]!r} has '
+        raise DataError(f'annotation file {str(path)!r}: annotation id={ids[bad]!r} has '
                          f'{field}={rows[bad]!r}, expected a list of numbers') from None
 
 
@@ -187,7 +187,7 @@ def parse_instances(data: dict, path: str, img_prefix: str, num_keypoints: int |
     image_list, rows_of = [], {}
     for row, (img_id, img) in enumerate(images.items()):
         if 'file_name' not in img:
-            raise ValueError(f'annotation file {str(path)!r}: image id={img_id!r} has no '
+            raise DataError(f'annotation file {str(path)!r}: image id={img_id!r} has no '
                              f'"file_name"')
         rows_of[img_id] = row
         image_list.append(dict(img, img_id=img_id,
@@ -241,9 +241,10 @@ def _instances(kept: list[dict], image_rows: np.ndarray, image_list: list[dict],
         sizes = np.full((len(image_list), 2), np.nan)  # named below
     unsized = np.unique(image_rows[np.isnan(sizes).any(axis=1)[image_rows]])
     if unsized.size:
-        raise ValueError(f'annotation file {str(path)!r}: images '
+        raise DataError(f'annotation file {str(path)!r}: images '
                          f'{_few([image_list[r]["img_id"] for r in unsized])} need a numeric '
                          '"width" and "height" (boxes are clipped to the image)')
+    _check_coordinates(flat, box, ids, path)
     sizes = sizes[image_rows]
     right, bottom = sizes[:, 0] - 1, sizes[:, 1] - 1
     x1 = np.clip(box[:, 0], 0, right)
@@ -260,7 +261,7 @@ def _instances(kept: list[dict], image_rows: np.ndarray, image_list: list[dict],
             area[has_area] = np.array(given, dtype=np.float32)
         except (TypeError, ValueError):
             bad = next(a for a in kept if 'area' in a and not _is_number(a['area']))
-            raise ValueError(f'annotation file {str(path)!r}: annotation id={bad["id"]!r} has '
+            raise DataError(f'annotation file {str(path)!r}: annotation id={bad["id"]!r} has '
                              f'area={bad["area"]!r}, expected a number') from None
 
     labelled = np.count_nonzero(keypoints.max(axis=2), axis=1) if k else np.zeros(n, int)
@@ -277,8 +278,13 @@ def _instances(kept: list[dict], image_rows: np.ndarray, image_list: list[dict],
     valid = (~np.fromiter(map(bool, iscrowd), dtype=bool, count=n)
              & np.fromiter((v != 0 for v in num_kpts), dtype=bool, count=n)
              & ~((wh[:, 0] <= 0) | (wh[:, 1] <= 0)))
+    outside = (wh <= 0).any(axis=1) & (box[:, 2:4] > 0).all(axis=1)
+    if outside.any():
+        warnings.warn(f'annotation file {str(path)!r}: the boxes of annotations '
+                      f'{_few([ids[i] for i in np.flatnonzero(outside)])} lie outside their '
+                      f'image; they are skipped, as MMPose skips them', stacklevel=3)
     if k:
-        valid &= ~(keypoints.reshape(n, -1).max(axis=1, initial=-np.inf) <= 0)
+        valid &= ~(keypoints.reshape(n, 2 * k).max(axis=1, initial=-np.inf) <= 0)
     crowd = None
     if any('crowdIndex' in img for img in image_list):
         crowd = [image_list[r].get('crowdIndex', ABSENT) for r in image_rows.tolist()]
@@ -287,6 +293,29 @@ def _instances(kept: list[dict], image_rows: np.ndarray, image_list: list[dict],
                      bbox=bbox, bbox_score=np.ones(n, dtype=np.float32), keypoints=keypoints,
                      keypoints_visible=visible, num_keypoints=num_kpts, area=area,
                      category_id=category_id, iscrowd=iscrowd, valid=valid)
+
+
+def _check_coordinates(flat: np.ndarray, box: np.ndarray, ids: list, path: str) -> None:
+    """Refuse NaN or infinite keypoints and boxes (values no annotation tool writes);
+    warn about labelled keypoints (``v > 0``) at negative coordinates, which are kept,
+    as MMPose keeps them (an instance whose every coordinate is <= 0 is skipped).
+
+    :param flat: ``(N, K, 3)`` keypoints ``x, y, v``; ``box``: ``(N, 4)`` ``x, y, w, h``.
+    :raises DataError: naming the annotation ids and what to do.
+    """
+    finite = np.isfinite(flat).all(axis=(1, 2)) & np.isfinite(box).all(axis=1)
+    if not finite.all():
+        bad = [ids[i] for i in np.flatnonzero(~finite)]
+        raise DataError(f'annotation file {str(path)!r}: annotations {_few(bad)} hold NaN or '
+                        f'infinite keypoint or bbox values (not finite numbers); fix or remove '
+                        f'these annotations.')
+    negative = ((flat[..., :2] < 0).any(axis=2) & (flat[..., 2] > 0)).any(axis=1)
+    if negative.any():
+        bad = [ids[i] for i in np.flatnonzero(negative)]
+        warnings.warn(f'annotation file {str(path)!r}: annotations {_few(bad)} have labelled '
+                      f'keypoints (v > 0) at negative coordinates, outside their image; they '
+                      f'are kept, as MMPose keeps them: fix them or mark those keypoints '
+                      f'unlabelled (v = 0)', stacklevel=4)
 
 
 def _is_number(value: Any) -> bool:
@@ -322,27 +351,27 @@ def parse_detections(dets: Any, bbox_file: str, data: dict, ann_file: str,
         are not in ``ann_file`` (all of them named).
     """
     if not isinstance(dets, list) or not all(isinstance(d, dict) for d in dets):
-        raise ValueError(f'bbox_file {str(bbox_file)!r} must hold a list of detections '
+        raise DataError(f'bbox_file {str(bbox_file)!r} must hold a list of detections '
                          '(dicts with image_id, category_id, bbox, score), got '
                          f'{type(dets).__name__}')
     for key in ('category_id', 'image_id', 'bbox', 'score'):
         bad = next((i for i, d in enumerate(dets) if key not in d), None)
         if bad is not None:
-            raise ValueError(f'bbox_file {str(bbox_file)!r}: detection {bad} has no {key!r}: '
+            raise DataError(f'bbox_file {str(bbox_file)!r}: detection {bad} has no {key!r}: '
                              f'{dets[bad]!r:.200}')
     people = [d for d in dets if d['category_id'] == PERSON_CATEGORY]
     images = index_by_id(data['images'], 'images', ann_file)
     img_ids = [d['image_id'] for d in people]
     unknown = sorted({i for i in img_ids if i not in images}, key=repr)
     if unknown:
-        raise ValueError(f'bbox_file {str(bbox_file)!r} has detections for image ids '
+        raise DataError(f'bbox_file {str(bbox_file)!r} has detections for image ids '
                          f'{_few(unknown, 20)} that are not in ann_file {str(ann_file)!r}; use '
                          'the detections made for that annotation file')
     boxes = [d['bbox'][:4] for d in people]
     lengths = _lengths(boxes, 'bbox', list(range(len(boxes))), bbox_file)
     bad = np.flatnonzero(lengths != 4)
     if bad.size:
-        raise ValueError(f'bbox_file {str(bbox_file)!r}: detection bbox must be [x, y, w, h], '
+        raise DataError(f'bbox_file {str(bbox_file)!r}: detection bbox must be [x, y, w, h], '
                          f'got {people[bad[0]]["bbox"]!r}')
     bbox = np.array(boxes, dtype=np.float32).reshape(-1, 4)
     bbox[:, 2:] += bbox[:, :2]  # xywh -> xyxy in float32, as MMPose's bbox_xywh2xyxy

@@ -163,6 +163,45 @@ class CocoDataset(BaseDataset):
                             f'dict(from_file=PATH)), got {type(metainfo).__name__}: {metainfo!r}')
         return parse_pose_metainfo(metainfo) if metainfo else metainfo
 
+    def __getitem__(self, idx: int) -> dict:
+        """The sample ``idx`` through the pipeline; in training, a sample whose image
+        cannot be read is replaced by a random other one (as mmengine replaces a dropped
+        sample, up to ``max_refetch`` times), and what was skipped is listed in the
+        result's metainfo for posecore's ``SkippedSamplesHook`` (one warning per file,
+        a stop when too much of a batch fails). Evaluation never skips.
+
+        :raises DataLoadingError: no readable sample within ``max_refetch`` tries.
+        """
+        if self.test_mode:
+            return super().__getitem__(idx)
+        if not self._fully_initialized:
+            self.full_init()
+        from posecore.data_faults import note_skipped
+        from posecore.errors import DataLoadingError
+
+        skipped: list[tuple[str, str]] = []
+        for _ in range(self.max_refetch + 1):
+            try:
+                data = self.prepare_data(idx)
+            except Exception as error:
+                path = getattr(error, 'unreadable_path', None)
+                if path is None:
+                    raise
+                skipped.append((str(path), str(error).rsplit(': ', 1)[-1][:120]))
+                data = None
+            if data is not None:
+                if skipped:
+                    note_skipped(data, skipped)
+                return data
+            idx = self._rand_another()
+        files = sorted({p for p, _ in skipped})
+        raise DataLoadingError(
+            f'{type(self).__name__}: no readable sample in {self.max_refetch + 1} tries; '
+            f'{len(files)} image files could not be read: {", ".join(files[:5])}'
+            + (f' and {len(files) - 5} more' if len(files) > 5 else '')
+            + f' ({skipped[-1][1] if skipped else "the pipeline dropped every sample"}). '
+            f'Check data_root and data_prefix, and fix or replace the files.')
+
     @force_full_init
     def prepare_data(self, idx: int) -> Any:
         """The pipeline's output for sample ``idx``; ``results['dataset']`` is this
@@ -195,6 +234,16 @@ class CocoDataset(BaseDataset):
                                             self._metainfo.get('num_keypoints'),
                                             self.sample_interval)
         del data  # the kept annotation dicts live on in raw_ann_info
+        if not self.test_mode and not instances.valid.any():
+            from posecore.errors import DataError
+
+            raise DataError(
+                f'{type(self).__name__}: annotation file {str(self.ann_file)!r} has no training '
+                f'samples: none of its {len(instances)} usable annotations is a person with '
+                f'labelled keypoints and a box inside its image (annotations without bbox or '
+                f'keypoints, of images not in "images", crowds and boxes outside the image are '
+                f'skipped, as MMPose skips them); check the file, or the ann_file the config '
+                f'names.')
         if self.data_mode == 'topdown':
             return [self._instance_info(instances, i)
                     for i in np.flatnonzero(instances.valid).tolist()]

@@ -113,7 +113,11 @@ class UDPHeatmap(HeatmapCodec):
             _, pixel, scores = heatmap_maximum(maps)
             locs = maximum_locations(pixel, scores, width, height)
             # MMPose: NaN for an empty map (0 / 0); here the -1 marker stays
+            unrefined = locs.copy()
             locs = self._refine(maps, locs, scores, k)
+            # a map whose maximum is <= 0 but not all zero (negative model outputs) can
+            # still make the log-derivatives 0 / 0: its unrefined location stays, finite
+            locs = np.where(np.isfinite(locs), locs, unrefined)
         keypoints = (locs.reshape(batch, 1, k, 2) /
                      np.array([width - 1, height - 1]) *
                      np.array(self.input_size))

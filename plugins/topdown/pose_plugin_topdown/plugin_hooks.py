@@ -4,6 +4,8 @@
   (:mod:`pose_plugin_topdown.infer_command`).
 - ``posecore curves WORK_DIR``: the loss and metric curves of a run as a PNG
   (:mod:`pose_plugin_topdown.curves`).
+- before ``posecore train``/``test``: one ``input_size`` for the crop, the targets and
+  the decoder (:mod:`pose_plugin_topdown.config_checks`).
 
 ``posecore --help`` loads this module and runs ``posecore_add_commands``;
 torch and mmengine are imported only when ``infer`` runs.
@@ -25,6 +27,14 @@ def _curves(args: argparse.Namespace) -> int:
     from pose_plugin_topdown.curves import run
 
     return run(args)
+
+
+@hookimpl
+def posecore_configure(cfg) -> None:
+    """Refuse a config whose crop, target and decoder sizes differ."""
+    from pose_plugin_topdown.config_checks import check_input_sizes
+
+    check_input_sizes(cfg)
 
 
 @hookimpl

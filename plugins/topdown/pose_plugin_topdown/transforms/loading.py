@@ -227,12 +227,15 @@ class LoadImage(BaseTransform):
                 error = type(err)(message)
             except Exception:
                 error = OSError(message)
+            error.unreadable_path = path  # datasets may skip it (see posecore.data_faults)
             raise error from err
         if img is None:
-            raise ValueError(
+            error = ValueError(
                 f'LoadImage could not decode {path!r} (sample '
                 f'{describe_sample(results)}) with {self.imdecode_backend!r}: '
                 'the file is not an image or is corrupt')
+            error.unreadable_path = path
+            raise error
         return img
 
     def __repr__(self) -> str:

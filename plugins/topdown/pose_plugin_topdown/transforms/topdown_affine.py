@@ -16,6 +16,10 @@ from .loading import describe_sample
 __all__ = ['TopdownAffine']
 
 
+#: the smallest box side (pixels) UDP crops; smaller boxes (a zero-size one) are widened to it
+MIN_SCALE = 1e-2
+
+
 class TopdownAffine(BaseTransform):
     """Warp the box (``bbox_center``, ``bbox_scale``, ``bbox_rotation``) to
     an image of ``input_size`` ``(w, h)``; transform the keypoints alike.
@@ -65,6 +69,10 @@ class TopdownAffine(BaseTransform):
         rotation = results['bbox_rotation'][0] if 'bbox_rotation' in results \
             else 0.
         if self.use_udp:
+            # a zero-size (or sub-pixel) box: UDP's warp divides by the box size (MMPose
+            # gives inf); crop a tiny box instead, so every output stays finite. (The plain
+            # warp is finite there and kept as MMPose's.)
+            scale = np.where(np.abs(scale) >= MIN_SCALE, scale, MIN_SCALE).astype(scale.dtype)
             warp = get_udp_warp_matrix(center, scale, rotation, output_size=(w, h))
         else:
             warp = get_warp_matrix(center, scale, rotation, output_size=(w, h))
