@@ -4,14 +4,15 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
-PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
+# first-party plugins, then the example plugins made as a third party would
+PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml))) $(sort $(dir $(wildcard examples/*/pyproject.toml)))
 POSECORE := $(VENV)/bin/posecore
 DEMO_CFG := configs/body_2d_keypoint/topdown_heatmap/synth_coco/td-hm_hrnet-w16-small_1xb32-20e_synth-coco-128x96.py
 DEMO_DATA := data/synth_coco
 DEMO_WORK := work_dirs/demo
 DEMO_DET := $(DEMO_DATA)/person_detection_results/COCO_val2017_detections_AP_H_56_person.json
 
-.PHONY: install test demo wheels clean
+.PHONY: install test demo wheels bench clean
 
 $(VENV)/.installed: pyproject.toml $(addsuffix pyproject.toml,$(PLUGINS))
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -44,6 +45,10 @@ demo: install
 		print('demo: COCO AP %.4f, AR %.4f on the synthetic validation set' \
 		% (m['coco/AP'], m['coco/AR']))"
 	@echo "demo: metrics $(DEMO_WORK)/test_metrics.json, drawings $(DEMO_WORK)/infer/visualizations/, curves $(DEMO_WORK)/curves.png"
+
+# every benchmark, posecore beside MMPose 1.3.2 (anchor venv) -> benchmarks/RESULTS.md
+bench: install
+	$(PY) benchmarks/run_all.py $(if $(QUICK),--quick)
 
 wheels: install
 	$(PIP) wheel --quiet --no-deps --no-build-isolation -w dist . $(PLUGINS)

@@ -9,7 +9,7 @@ its growth during construction. MMPose runs in its own venv (posecore never
 imports MMPose); it is measured before and after posecore and keeps its
 better time, so load that comes and goes on a shared machine favours it.
 
-    python benchmarks/coco_dataset.py [--instances 100000] [--mmpose-python PATH]
+    python benchmarks/coco_dataset.py [--instances 100000] [--mmpose-python PATH] [--json PATH]
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from result_rows import row, write
 
 REPO = Path(__file__).resolve().parents[1]
 METAINFO = REPO / 'configs' / '_base_' / 'datasets' / 'coco.py'
@@ -141,7 +142,9 @@ def main() -> None:
     parser.add_argument('--mmpose-python', type=Path, default=DEFAULT_MMPOSE,
                         help='python of a venv with MMPose 1.3.2')
     parser.add_argument('--keep', type=Path, help='write the generated file here')
+    parser.add_argument('--json', type=Path, help='write the figures here')
     args = parser.parse_args()
+    rows = []
     print(cpu_description())
     with tempfile.TemporaryDirectory() as tmp:
         ann_file = args.keep or Path(tmp) / 'person_keypoints_bench.json'
@@ -168,6 +171,12 @@ def main() -> None:
                 print(f'{mode:<10}{side:<10}{r["samples"]:>9,}{r["seconds"]:>9.2f}'
                       f'{r["peak"] / 2**20:>8.2f} GiB{r["growth"] / 2**20:>6.2f} GiB')
             mm, ours = results.get('MMPose'), results['posecore']
+            for key, label, unit, scale in (('seconds', 'build time', 's', 1),
+                                            ('peak', 'peak RSS', 'GiB', 2**-20),
+                                            ('growth', 'RSS growth', 'GiB', 2**-20)):
+                rows.append(row(f'CocoDataset {mode}, {args.instances:,} instances, {label}',
+                                unit, mm[key] * scale if mm else None,
+                                ours[key] * scale if ours else None, better='lower'))
             if mm and ours:
                 print(f'{"":<10}{"ratio":<10}{"":>9}{mm["seconds"] / ours["seconds"]:>8.1f}x'
                       f'{mm["peak"] / ours["peak"]:>10.2f}x{mm["growth"] / ours["growth"]:>9.2f}x')
@@ -175,6 +184,9 @@ def main() -> None:
             print(f'(MMPose not measured: {args.mmpose_python} not found)')
         print('ratio: MMPose / posecore (higher is better for posecore); growth: peak RSS '
               'minus RSS after imports')
+    write(args.json, 'coco_dataset', 'building CocoDataset from a large annotation file '
+          '(fresh process per side and mode; MMPose before and after posecore)', rows,
+          mmpose_measured=any(r['mmpose'] is not None for r in rows))
 
 
 if __name__ == '__main__':

@@ -12,7 +12,7 @@ times; the best wall-clock and CPU times are kept, since the machine may be
 shared. All ten result numbers must be identical.
 
     python benchmarks/coco_metric.py [--sizes 1000 10000] [--rounds 2]
-        [--all-modes] [--mmpose-python PATH]
+        [--all-modes] [--mmpose-python PATH] [--json PATH]
 
 Where the time goes: xtcocotools' ``COCOeval`` (kept for the evaluation
 itself) is the same on both sides; MMPose adds a JSON dump (indented, pure
@@ -39,6 +39,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / 'anchor'))
 import coco_metric_cases as cases  # noqa: E402
+from result_rows import row, write  # noqa: E402
 
 RUNNER = HERE / 'anchor' / 'coco_metric_runner.py'
 DEFAULT_MMPOSE = Path('/tmp/anchor-venv/bin/python')
@@ -123,7 +124,9 @@ def main() -> int:
     parser.add_argument('--all-modes', action='store_true',
                         help='every score/NMS mode, not only the default')
     parser.add_argument('--mmpose-python', type=Path, default=DEFAULT_MMPOSE)
+    parser.add_argument('--json', type=Path, help='write the figures here')
     args = parser.parse_args()
+    rows = []
     have_mmpose = args.mmpose_python.exists()
     ours = theirs = None
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,6 +169,9 @@ def main() -> int:
             same = ('identical' if mm and mm['results'] == res['results']
                     else 'DIFFERENT' if mm else 'not compared')
             failed |= same == 'DIFFERENT'
+            rows.append(row(f'CocoMetric process + evaluate, {case} instances, {name}',
+                            's', mm['eval_s'] if mm else None, res['eval_s'],
+                            better='lower', target=TARGET, note=f'numbers {same}'))
             print(f'{case:>9}  {name:<26}{res["eval_s"]:>11.3f}'
                   f'{mm_s or float("nan"):>10.3f}{ratio:>6.2f}x'
                   f'{cpu_ratio:>9.2f}x{TARGET:>7.1f}x  {same}')
@@ -175,6 +181,8 @@ def main() -> int:
                           f'{mm["results"].get(key)!r}')
     print('(s: seconds of process + evaluate; building the metric, which '
           'reads the annotation file, is not included)')
+    write(args.json, 'coco_metric', f'CocoMetric, top-down, best of {args.rounds}x'
+          f'{args.repeat} alternating runs', rows, mmpose_measured=bool(theirs))
     return 1 if failed else 0
 
 

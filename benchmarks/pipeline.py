@@ -18,7 +18,7 @@ best of several rounds; the two sides' rounds alternate, so both meet the
 same load on a shared machine. The outputs are compared too: crops,
 heatmaps and weights of the first pass.
 
-    python benchmarks/pipeline.py [--quick] [--mmpose-python PATH]
+    python benchmarks/pipeline.py [--quick] [--mmpose-python PATH] [--json PATH]
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, List
+
+from result_rows import row, write
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_MMPOSE = '/tmp/anchor-venv/bin/python'
@@ -281,6 +283,16 @@ def driver(args: argparse.Namespace) -> None:
         print(f'  {label:<16} posecore {ours[key]:6.0f}   MMPose {base:6.0f}   '
               f'{ours[key] / base:.2f}x (target {TARGET:.1f}x)')
     print(check)
+    rows = [row(f'pipeline {name}, CPU per sample', 'ms',
+                theirs['per_transform'].get(name) if measured else None,
+                ours['per_transform'][name], better='lower') for name in NAMES]
+    rows += [row(f'whole training pipeline, {label}', 'samples/s',
+                 theirs[key] if measured else None, ours[key], target=TARGET)
+             for key, label in (('cpu_rate', 'per CPU second'),
+                                ('rate', 'wall clock'))]
+    write(args.json, 'pipeline', f'top-down training pipeline on real COCO JPEGs, one '
+          f'process, best of {args.rounds} alternating rounds', rows,
+          mmpose_measured=measured, notes=[check])
 
 
 def main(argv: List[str] | None = None) -> None:
@@ -291,6 +303,7 @@ def main(argv: List[str] | None = None) -> None:
     parser.add_argument('--passes', type=int, default=None,
                         help='passes over the 14 samples per round')
     parser.add_argument('--mmpose-python', default=DEFAULT_MMPOSE)
+    parser.add_argument('--json', type=Path, help='write the figures here')
     parser.add_argument('--torch-threads', type=int, default=1,
                         help='torch threads (a DataLoader worker has 1)')
     parser.add_argument('--cv2-threads', type=int, default=0,

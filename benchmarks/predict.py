@@ -14,7 +14,7 @@ Each variant runs in its own subprocess; MMPose's in the environment that
 ``/tmp/anchor-venv/bin/python``); posecore never imports MMPose.
 
     python benchmarks/predict.py [--batch 8] [--iters 5] [--rounds 1] [--threads N]
-                                 [--anchor-python PATH]
+                                 [--anchor-python PATH] [--default-only] [--json PATH]
 
 ``--rounds R`` runs every variant R times, interleaved, and keeps each one's
 best figures (steadier on a shared machine); ``--threads`` sets torch's
@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hrnet import DEFAULT_ANCHOR, W32_EXTRA, _fmt, _peak_rss_mb, _time  # noqa: E402
+from hrnet import (DEFAULT_ANCHOR, GMAC_PER_IMAGE, W32_EXTRA, _fmt,  # noqa: E402
+                   _peak_rss_mb, _time)
+from result_rows import row, write  # noqa: E402
 
 COCO_FLIP = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
 CODEC = {'type': 'MSRAHeatmap', 'input_size': [192, 256], 'heatmap_size': [48, 64],
@@ -188,7 +190,8 @@ def driver(args: argparse.Namespace) -> None:
         print(f'(no MMPose environment at {anchor!r}: ratios left out; build it with '
               '../shared/anchor/make-mmpose-venv.sh)')
     runs += [(name, sys.executable, 'posecore', cl, one)
-             for name, (cl, one) in VARIANTS.items()]
+             for name, (cl, one) in VARIANTS.items()
+             if name == 'posecore default' or not args.default_only]
     best: dict[str, dict[str, Any]] = {}
     for _ in range(args.rounds):
         for name, python, impl, cl, one in runs:
@@ -203,6 +206,25 @@ def driver(args: argparse.Namespace) -> None:
     for name, *_ in runs:
         show(name, best[name])
     print("target: predict ratio >= the backbone's ratio (benchmarks/hrnet.py: ~1.3x)")
+    theirs = best.get('mmpose 1.3.2', {})
+    theirs = {} if 'error' in theirs else theirs
+    ours = best.get('posecore default', {})
+    ours = {} if 'error' in ours else ours
+    # flip test: two forwards per image
+    flops = (lambda rate: f'{rate * 4 * GMAC_PER_IMAGE:.1f} GFLOP/s' if rate else '-')
+    backbone = (ours['backbone'] / theirs['backbone']
+                if ours.get('backbone') and theirs.get('backbone') else None)
+    rows = [row(f'flip-test predict (test_step), HRNet-w32, batch {args.batch}', 'img/s',
+                theirs.get('predict'), ours.get('predict'), target=backbone,
+                note=f'target: the backbone ratio; MMPose {flops(theirs.get("predict"))}, '
+                     f'posecore {flops(ours.get("predict"))} (2 forwards per image)'),
+            row(f'backbone alone, batch {args.batch}', 'img/s', theirs.get('backbone'),
+                ours.get('backbone')),
+            row('predict peak RSS (process)', 'MB', theirs.get('rss_mb'),
+                ours.get('rss_mb'), better='lower', target=1.0)]
+    write(args.json, 'predict', 'flip-test predict of the HRNet-w32 COCO top-down '
+          f'model, best of {args.rounds} interleaved round(s)', rows,
+          mmpose_measured=bool(theirs))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -212,6 +234,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--rounds', type=int, default=1)
     parser.add_argument('--threads', type=int, default=os.cpu_count() or 1)
     parser.add_argument('--anchor-python', default=DEFAULT_ANCHOR)
+    parser.add_argument('--default-only', action='store_true',
+                        help="posecore's default variant only")
+    parser.add_argument('--json', type=Path, help='write the figures here')
     parser.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--impl', choices=('posecore', 'mmpose'), help=argparse.SUPPRESS)
     parser.add_argument('--channels-last', action='store_true', help=argparse.SUPPRESS)

@@ -8,7 +8,8 @@ temporary directory, and prints the median wall time of:
 times, measured in the same run when its environment exists
 (``../shared/anchor/make-mmpose-venv.sh``), else the published figures.
 
-Usage: python benchmarks/startup.py [--repeat 15] [--anchor /tmp/anchor-venv]
+Usage: python benchmarks/startup.py [--repeat 15] [--plugins 5 50]
+           [--anchor /tmp/anchor-venv] [--json PATH]
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+from result_rows import row, write
 
 TARGETS = {'plugins list': 0.3, '--help': 0.2}
 MMPOSE_PUBLISHED = {'import mmpose': 2.37,
@@ -85,14 +88,18 @@ def main() -> None:
     parser.add_argument('--repeat', type=int, default=15)
     parser.add_argument('--anchor', default='/tmp/anchor-venv',
                         help='virtual environment with MMPose 1.3.2')
+    parser.add_argument('--plugins', type=int, nargs=2, default=[5, 50],
+                        metavar=('FEW', 'MANY'), help='plugin distributions installed')
+    parser.add_argument('--json', type=Path, help='write the figures here')
     args = parser.parse_args()
+    few, many = args.plugins
     posecore = [sys.executable, '-m', 'posecore']
     commands = {'--help': posecore + ['--help'], '--version': posecore + ['--version'],
                 'plugins list': posecore + ['plugins', 'list'],
                 'import posecore.registry': [sys.executable, '-c', 'import posecore.registry']}
     results: dict[str, dict[int, float]] = {name: {} for name in commands}
     with tempfile.TemporaryDirectory() as tmp:
-        for n in (5, 50):
+        for n in (few, many):
             site = install(n, Path(tmp))
             env = dict(os.environ, PYTHONPATH=str(site))
             for name, cmd in commands.items():
@@ -111,18 +118,35 @@ def main() -> None:
 
     print(f'posecore start-up, median of {args.repeat} runs (s), Python {sys.version.split()[0]}, '
           f'{os.cpu_count()} CPUs')
-    print(f'{"command":<28}{"5 plugins":>11}{"50 plugins":>12}{"target":>9}  verdict')
+    print(f'{"command":<28}{f"{few} plugins":>11}{f"{many} plugins":>12}{"target":>9}  verdict')
     for name, by_n in results.items():
         target = TARGETS.get(name)
-        verdict = '' if target is None else ('meets' if by_n[50] < target else 'MISSES')
-        print(f'{name:<28}{by_n[5]:>11.3f}{by_n[50]:>12.3f}'
+        verdict = '' if target is None else ('meets' if by_n[many] < target else 'MISSES')
+        print(f'{name:<28}{by_n[few]:>11.3f}{by_n[many]:>12.3f}'
               f'{(f"<{target}" if target else ""):>9}  {verdict}')
     print('\nMMPose 1.3.2 for comparison')
     for label, (value, how) in mmpose.items():
-        ratio = value / results['import posecore.registry'][50]
+        ratio = value / results['import posecore.registry'][many]
         print(f'{label:<52}{value:>7.3f}  ({how}); import posecore.registry is {ratio:.1f}x faster')
-    ratio = mmpose['import mmpose'][0] / results['plugins list'][50]
-    print(f'posecore plugins list (50 plugins) vs import mmpose: {ratio:.1f}x faster')
+    ratio = mmpose['import mmpose'][0] / results['plugins list'][many]
+    print(f'posecore plugins list ({many} plugins) vs import mmpose: {ratio:.1f}x faster')
+
+    measured = anchor_python.exists()
+    rows = [row(f'{"" if name.startswith("import") else "posecore "}{name}, {many} plugins installed',
+                's', None, by_n[many],
+                better='lower', limit=TARGETS.get(name))
+            for name, by_n in results.items()]
+    for label, ours in (('import mmpose', 'import posecore.registry'),
+                        ('import mmpose.{models,datasets,codecs,evaluation}',
+                         'import posecore.registry')):
+        rows.append(row(f'MMPose: {label}; posecore: {ours} ({many} plugins)', 's',
+                        mmpose[label][0] if measured else None,
+                        results[ours][many], better='lower'))
+    rows.append(row(f'MMPose: import mmpose; posecore: plugins list ({many} plugins)', 's',
+                    mmpose['import mmpose'][0] if measured else None,
+                    results['plugins list'][many], better='lower'))
+    write(args.json, 'startup', f'CLI start-up, median of {args.repeat} runs', rows,
+          mmpose_measured=measured)
 
 
 if __name__ == '__main__':

@@ -79,22 +79,31 @@ class MegviiHeatmap(HeatmapCodec):
         weights[encodable & ~inside] = 0
         drawn = encodable & inside
         # MMPose blurs each impulse map; only its row py (and the padding
-        # rows reflecting it) are non-zero after the horizontal pass, so
-        # one vertical OpenCV pass over all maps, stacked, finishes it
-        k, rows = np.nonzero(drawn[:, None] & (self._padded_rows == py[:, None]))
-        tall = np.zeros((len(drawn), self._padded_rows.size, width),
-                        dtype=np.float32)
-        tall[k, rows] = self._rows[px[k]]
+        # rows reflecting it) are non-zero after the horizontal pass, and
+        # the vertical pass leaves all but `side` rows of the map zero: a
+        # window of them from py - border (moved inside the map). One
+        # vertical OpenCV pass over the windows' input rows, stacked
+        # (`border` more each side, from the padded map), gives them; each
+        # window reads only its own rows, so per pixel the sums are those
+        # of the whole map.
         border = self.kernel_size // 2
-        heatmaps = cv2.sepFilter2D(
-            tall.reshape(-1, width), -1, np.ones(1, np.float32),
+        side = min(2 * border + 1, height)
+        start = np.clip(py - border, 0, height - side)
+        padded = start[:, None] + np.arange(side + 2 * border)
+        k, rows = np.nonzero(drawn[:, None] & (self._padded_rows[padded] == py[:, None]))
+        chunks = np.zeros((len(drawn), padded.shape[1], width), dtype=np.float32)
+        chunks[k, rows] = self._rows[px[k]]
+        windows = cv2.sepFilter2D(
+            chunks.reshape(-1, width), -1, np.ones(1, np.float32),
             self._kernel, borderType=cv2.BORDER_CONSTANT
-        ).reshape(tall.shape)[:, border:border + height]
-        peaks = np.where(drawn, heatmaps[np.arange(len(drawn)),
-                                         py.clip(0, height - 1),
-                                         px.clip(0, width - 1)], 1)
-        # MMPose's order: divide by the peak, then scale to 255
-        heatmaps = heatmaps / peaks[:, None, None] * np.float32(255)
+        ).reshape(chunks.shape)[:, border:border + side]
+        each = np.arange(len(drawn))
+        peaks = np.where(drawn, windows[each, (py - start).clip(0, side - 1),
+                                        px.clip(0, width - 1)], 1)
+        # MMPose's order: divide by the peak, then scale to 255 (zeros stay 0)
+        windows = windows / peaks[:, None, None] * np.float32(255)
+        heatmaps = np.zeros((len(drawn), height, width), dtype=np.float32)
+        heatmaps[each[:, None], start[:, None] + np.arange(side)] = windows
         return dict(heatmaps=heatmaps, keypoint_weights=weights[None])
 
     def _decode(self,
@@ -104,8 +113,9 @@ class MegviiHeatmap(HeatmapCodec):
         m = maps.shape[0]
         # MMPose's gaussian_blur: zero padding, then rescale each map to its
         # original maximum (0 / 0 = NaN on an empty map, as there)
-        blurred = blur_maps(maps, self.kernel_size).astype(maps.dtype,
-                                                            copy=False)
+        # contiguous once: the maxima and the argmax below then read it in place
+        blurred = np.ascontiguousarray(blur_maps(maps, self.kernel_size),
+                                       dtype=maps.dtype)
         with np.errstate(divide='ignore', invalid='ignore'):
             blurred *= (maps.reshape(m, -1).max(1) /
                         blurred.reshape(m, -1).max(1))[:, None, None]
