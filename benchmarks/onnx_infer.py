@@ -58,9 +58,9 @@ ckpt, folder, det_file, thr = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.a
 model = init_model(cfg, ckpt, device='cpu')
 dets = json.load(open(det_file))
 images = sorted(os.listdir(folder))
-def boxes(name):
-    image_id = int(name.split('_')[-1].split('.')[0])
-    b = np.array([d['bbox'] for d in dets if d['image_id'] == image_id and d['score'] >= thr],
+def boxes(name):  # the detection file's image_id is the image's stem, '<copy>_<id>'
+    stem = os.path.splitext(name)[0]
+    b = np.array([d['bbox'] for d in dets if str(d['image_id']) == stem and d['score'] >= thr],
                  np.float32).reshape(-1, 4)
     b[:, 2:] += b[:, :2]
     return b
@@ -169,6 +169,8 @@ def main(argv: list[str] | None = None) -> None:
                     people[side] = sum(len(json.loads(p.read_text()))
                                        for p in (out / 'predictions').iterdir())
                 best[side] = min(seconds, best.get(side, float('inf')))
+    if len(set(people.values())) > 1:  # the sides must do the same work to be compared
+        raise SystemExit(f'the sides found different numbers of people: {people}')
     rate = {k: n_images / v for k, v in best.items()}
     print(f'HRNet-w32 256x192 flip test, {n_images} images, {people.get("onnxruntime")} '
           f'people, {os.cpu_count()} threads, best of {args.rounds}; export took '
@@ -180,7 +182,8 @@ def main(argv: list[str] | None = None) -> None:
                         ('onnxruntime', 'posecore infer --onnx (onnxruntime fp32)')):
         if side in rate:
             ratio = f'{rate[side] / mm:8.2f}' if mm else '       -'
-            print(f'{label:44} {rate[side]:7.2f} {best[side]:7.2f} {ratio}')
+            print(f'{label:44} {rate[side]:7.2f} {best[side]:7.2f} {ratio}  '
+                  f'({people.get(side)} people)')
     print('target: posecore infer --onnx >= 2.00x MMPose (issue #11)')
     write(args.json, 'onnx_infer', f'HRNet-w32 256x192 flip test, {n_images} images',
           [row('infer on a folder, onnxruntime vs MMPose inference_topdown', 'img/s', mm,
