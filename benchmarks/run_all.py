@@ -66,7 +66,7 @@ class Script:
 
 SCRIPTS: List[Script] = [
     Script('startup', 'startup.py', '--anchor', anchor_is_venv=True,
-           full=['--repeat', '15'], quick=['--repeat', '3'],
+           full=['--repeat', '15'], quick=['--repeat', '2'],
            tiny=['--repeat', '1', '--plugins', '1', '2']),
     Script('codecs', 'codecs.py', '--mmpose-python',
            quick=['--quick'], tiny=['--seconds', '0.003', '--batch', '2']),
@@ -90,12 +90,12 @@ SCRIPTS: List[Script] = [
            quick=['--sizes', '1000', '--rounds', '1'],
            tiny=['--sizes', '20', '--rounds', '1', '--repeat', '1']),
     Script('train_time', 'train_time.py', '--mmpose-python', full=['--profile'],
-           quick=['--quick', '--profile', 'demo'], tiny=['--tiny']),
+           quick=['--quick', '--profile', 'demo', '--configs', 'demo'], tiny=['--tiny']),
     Script('resnet', 'resnet.py', '--anchor-python', optional=True,
-           full=['--rounds', '2'], quick=['--iters', '3'],
+           full=['--rounds', '2'], quick=['--iters', '2'],
            tiny=['--batch', '1', '--iters', '1', '--skip-train']),
     Script('onnx_infer', 'onnx_infer.py', '--anchor-python', optional=True,
-           full=['--rounds', '2'], quick=['--copies', '2'], tiny=['--copies', '1']),
+           full=['--rounds', '2'], quick=['--copies', '1'], tiny=['--copies', '1']),
 ]
 
 
