@@ -16,7 +16,7 @@ _SPEC = os.environ.get('HOSTILE_FAULT', '')
 
 
 def _install(code: int, target: str) -> None:
-    target = os.path.abspath(target)
+    target = os.path.abspath(target)  # relative: to the case folder, the CLI's working directory
     folder, name = os.path.split(target)
 
     def hit(path) -> bool:
