@@ -121,9 +121,14 @@ def conv_rate(shape: tuple[int, int, int], iters: int) -> dict[str, Any]:
     return {'conv_gflops': flop / seconds / 1e9}
 
 
+def _int8_label() -> str:
+    return f'onnxruntime int8 ({"VNNI" if has_vnni() else "AVX2, no VNNI"})'
+
+
 def has_vnni() -> bool:
-    """Whether the CPU has int8 dot-product instructions (VNNI or AMX-INT8),
-    which onnxruntime's int8 kernels need to beat float32."""
+    """Whether the CPU has int8 dot-product instructions (VNNI or AMX-INT8);
+    without them onnxruntime's int8 kernels use AVX2 (measured 1.8x float32 on
+    HRNet-w32, 2026-12-02)."""
     try:
         text = Path('/proc/cpuinfo').read_text()
     except OSError:
@@ -262,8 +267,7 @@ def driver(args: argparse.Namespace) -> None:
                          'posecore channels_last+compile'))
     if not args.no_onnx:  # pose-plugin-onnx's export, run by onnxruntime
         variants.append(('onnxruntime', 'fp32', False, 'onnxruntime fp32'))
-        if has_vnni():
-            variants.append(('onnxruntime', 'int8', False, 'onnxruntime int8 (VNNI)'))
+        variants.append(('onnxruntime', 'int8', False, _int8_label()))
     mm_variants = [('mmpose', 'contiguous', False, 'mmpose eager')]
     if args.mmpose_all:
         mm_variants.append(('mmpose', 'channels_last', False, 'mmpose channels_last'))
@@ -359,7 +363,7 @@ def driver(args: argparse.Namespace) -> None:
         rows.append(row('HRNet-w32 inference, torch.compile (posecore) vs eager '
                         '(MMPose)', 'img/s', theirs.get('infer'),
                         best['posecore channels_last+compile'].get('infer')))
-    for name in ('onnxruntime fp32', 'onnxruntime int8 (VNNI)'):
+    for name in ('onnxruntime fp32', _int8_label()):
         if name in best:
             rows.append(row(f'HRNet-w32 inference, {name} (pose-plugin-onnx) vs eager '
                             '(MMPose)', 'img/s', theirs.get('infer'), best[name].get('infer'),

@@ -15,11 +15,14 @@ the people of ``test_coco_det_AP_H_56.json`` scored >= 0.3 as boxes.
 - posecore: ``posecore infer CFG DIR --bboxes DET --onnx model.onnx --no-draw``
   run in-process and timed whole (session creation, reading, pipeline,
   onnxruntime, decoding, JSON files), the export (``posecore export
-  --flip-test``) not; and the PyTorch backend of the same command for context.
+  --flip-test``) not; the same with the ``--int8`` export (calibrated on the
+  folder's images; ``--no-int8`` skips it), and the PyTorch backend of the same
+  command for context.
 
 Both use every CPU (torch threads, onnxruntime intra-op threads).
 
-    python benchmarks/onnx_infer.py [--copies 4] [--rounds 1] [--anchor-python PATH] [--json PATH]
+    python benchmarks/onnx_infer.py [--copies 4] [--rounds 1] [--no-int8] [--anchor-python PATH]
+        [--json PATH]
 """
 from __future__ import annotations
 
@@ -112,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--copies', type=int, default=4,
                         help='copies of the 4 COCO images in the folder (default 4: 16 images)')
     parser.add_argument('--rounds', type=int, default=1, help='best of R interleaved runs')
+    parser.add_argument('--no-int8', action='store_true', help='skip the int8 export and run')
     parser.add_argument('--anchor-python', default=DEFAULT_ANCHOR)
     parser.add_argument('--json', type=Path, help='write the figures here')
     args = parser.parse_args(argv)
@@ -139,11 +143,16 @@ def main(argv: list[str] | None = None) -> None:
         assert posecore_main(['export', config, str(ckpt), '--out', str(onnx_path),
                               '--flip-test', '--image', str(COCO / IMAGES[2])]) == 0
         export_s = time.perf_counter() - start
+        int8_path = tmp / 'w32-int8.onnx'
+        if not args.no_int8:
+            assert posecore_main(['export', config, str(ckpt), '--out', str(int8_path),
+                                  '--flip-test', '--int8', '--calib-images', str(folder),
+                                  '--image', str(COCO / IMAGES[2])]) == 0
         n_images = len(IMAGES) * args.copies
         best: dict[str, float] = {}
         people: dict[str, int] = {}
         for r in range(args.rounds):
-            runs = ['mmpose', 'onnxruntime', 'pytorch']
+            runs = ['mmpose', 'onnxruntime', 'pytorch'] + ([] if args.no_int8 else ['int8'])
             for side in (runs if r % 2 == 0 else runs[::-1]):
                 print(f'  running {side} ...', file=sys.stderr, flush=True)
                 if side == 'mmpose':
@@ -161,9 +170,10 @@ def main(argv: list[str] | None = None) -> None:
                 else:
                     out = tmp / f'out-{side}'
                     common = ['--bboxes', str(dets), '--out-dir', str(out)]
-                    if side == 'onnxruntime':
+                    if side in ('onnxruntime', 'int8'):
+                        model_file = onnx_path if side == 'onnxruntime' else int8_path
                         seconds = _posecore_infer([config, str(folder), '--onnx',
-                                                   str(onnx_path), *common])
+                                                   str(model_file), *common])
                     else:
                         seconds = _posecore_infer([config, str(ckpt), str(folder), *common])
                     people[side] = sum(len(json.loads(p.read_text()))
@@ -179,17 +189,23 @@ def main(argv: list[str] | None = None) -> None:
     mm = rate.get('mmpose')
     for side, label in (('mmpose', 'MMPose inference_topdown loop (eager)'),
                         ('pytorch', 'posecore infer, PyTorch backend'),
-                        ('onnxruntime', 'posecore infer --onnx (onnxruntime fp32)')):
+                        ('onnxruntime', 'posecore infer --onnx (onnxruntime fp32)'),
+                        ('int8', 'posecore infer --onnx (onnxruntime int8)')):
         if side in rate:
             ratio = f'{rate[side] / mm:8.2f}' if mm else '       -'
             print(f'{label:44} {rate[side]:7.2f} {best[side]:7.2f} {ratio}  '
                   f'({people.get(side)} people)')
-    print('target: posecore infer --onnx >= 2.00x MMPose (issue #11)')
-    write(args.json, 'onnx_infer', f'HRNet-w32 256x192 flip test, {n_images} images',
-          [row('infer on a folder, onnxruntime vs MMPose inference_topdown', 'img/s', mm,
-               rate.get('onnxruntime'), target=2.0),
-           row('infer on a folder, posecore PyTorch backend vs MMPose', 'img/s', mm,
-               rate.get('pytorch'))], mmpose_measured=mm is not None)
+    print('target: posecore infer --onnx >= 2.00x MMPose (issue #11); fp32 is bounded by the '
+          "machine's convolution peak (benchmarks/hrnet.py prints both sides' share of it)")
+    rows = [row('infer on a folder, onnxruntime vs MMPose inference_topdown', 'img/s', mm,
+                rate.get('onnxruntime'), target=2.0),
+            row('infer on a folder, posecore PyTorch backend vs MMPose', 'img/s', mm,
+                rate.get('pytorch'))]
+    if not args.no_int8:
+        rows.insert(1, row('infer on a folder, onnxruntime int8 vs MMPose inference_topdown',
+                           'img/s', mm, rate.get('int8'), target=2.0))
+    write(args.json, 'onnx_infer', f'HRNet-w32 256x192 flip test, {n_images} images', rows,
+          mmpose_measured=mm is not None)
 
 
 if __name__ == '__main__':

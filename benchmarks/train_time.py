@@ -3,9 +3,9 @@
 
 Two configs, a fixed number of iterations each, then one validation:
 
-- ``demo``: posecore's demo config (HRNet-w16-small, 128x96, batch 32).
-  MMPose's side is MMPose's own w32 COCO config with the demo's changes: the
-  demo file with its ``_base_`` pointed at MMPose's copy of that config
+- ``demo``: posecore's demo config (HRNet-w16-small, 128x96, batch 16).
+  MMPose's side is MMPose's own w32 DARK COCO config with the demo's changes:
+  the demo file with its ``_base_`` pointed at MMPose's copy of that config
   (``mmpose/.mim/configs``), written to a temporary folder.
 - ``w32``: the HRNet-w32 256x192 COCO config at batch 8: posecore's, and
   MMPose's own from ``.mim/configs``.
@@ -48,11 +48,13 @@ from result_rows import row, write
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MMPOSE = '/tmp/anchor-venv/bin/python'
 W32_NAME = 'td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
+DEMO_BASE_NAME = 'td-hm_hrnet-w32_dark-8xb64-210e_coco-256x192.py'  # what the demo inherits
 TOPDOWN = Path('configs') / 'body_2d_keypoint' / 'topdown_heatmap'
-DEMO = REPO / TOPDOWN / 'synth_coco' / 'td-hm_hrnet-w16-small_1xb32-20e_synth-coco-128x96.py'
+DEMO = (REPO / TOPDOWN / 'synth_coco' /
+        'td-hm_hrnet-w16-small_dark-1xb16-10e_synth-coco-128x96.py')
 W32 = REPO / TOPDOWN / 'coco' / W32_NAME
 #: config -> (posecore's file, batch size)
-CONFIGS: Dict[str, tuple[Path, int]] = {'demo': (DEMO, 32), 'w32': (W32, 8)}
+CONFIGS: Dict[str, tuple[Path, int]] = {'demo': (DEMO, 16), 'w32': (W32, 8)}
 TARGETS = dict(iteration=1.3, first=3.0, memory=1.0)
 ITER_LINE = re.compile(r'Epoch\(train\)\s*\[\d+\]\[\s*(\d+)/\s*(\d+)\].*?\btime: ([\d.]+)'
                        r'\s+data_time: ([\d.]+)')
@@ -103,13 +105,14 @@ def sides(config: str, mmpose_python: Optional[str], tmp: Path) -> List[Side]:
         if config == 'w32':
             mm_config = w32
         else:
-            # the demo's changes on top of MMPose's own w32 config
+            # the demo's changes on top of MMPose's own w32 DARK config
             text = path.read_text()
-            base = f"_base_ = ['../coco/{W32_NAME}']"
+            base = f"_base_ = ['../coco/{DEMO_BASE_NAME}']"
             if base not in text:
                 raise RuntimeError(f'{path} no longer inherits {base!r}: update train_time.py')
+            mm_base = mim / TOPDOWN / 'coco' / DEMO_BASE_NAME
             mm_config = tmp / f'mmpose_{path.name}'
-            mm_config.write_text(text.replace(base, f'_base_ = [{str(w32)!r}]'))
+            mm_config.write_text(text.replace(base, f'_base_ = [{str(mm_base)!r}]'))
         out.insert(0, Side('MMPose', mmpose_python, [str(mim / 'tools' / 'train.py'),
                                                     str(mm_config)]))
     return out

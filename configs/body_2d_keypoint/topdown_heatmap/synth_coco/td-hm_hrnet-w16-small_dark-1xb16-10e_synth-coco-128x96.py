@@ -1,24 +1,32 @@
-# The demo: the HRNet-w32 COCO recipe on the embedded synthetic COCO-keypoints data
-# (`posecore coco synth data/synth_coco`), shrunk to train on a 2-core CPU in minutes.
-# Changed from the base: data_root, a smaller HRNet (w16, one bottleneck, two blocks per branch), input
-# 128x96, the schedule, and no pretrained weights. Everything else is the w32 config.
-_base_ = ['../coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py']
+# The demo: the HRNet-w32 COCO recipe (its DARK variant) on the embedded synthetic
+# COCO-keypoints data (`posecore coco synth data/synth_coco`), shrunk to train on a 2-core CPU
+# within 15 minutes.
+# Changed from the base: data_root, a smaller HRNet (w16, one bottleneck, two blocks per
+# branch), input 128x96, no pretrained weights, and the schedule: 10 epochs at batch 16 with a
+# larger learning rate, light augmentation and data loaded in the main process.
+# Why the schedule: in 10 epochs the model underfits (its AP on training images equals its AP
+# on validation images), so the base's strong augmentation (scale 0.5-1.5, rotation up to 80
+# degrees, half-body crops) only slows learning: at epoch 3, AP 0.085 with the light
+# augmentation below against 0.018 with the base's; batch 16 beat 8 and 32 per sample seen.
+# On 2 cores, DataLoader workers compete with the training threads for the same CPUs.
+_base_ = ['../coco/td-hm_hrnet-w32_dark-8xb64-210e_coco-256x192.py']
 
 data_root = 'data/synth_coco/'
-max_epochs = 20
+max_epochs = 10
 
-train_cfg = dict(max_epochs=max_epochs, val_interval=4)
+train_cfg = dict(max_epochs=max_epochs, val_interval=5)
 optim_wrapper = dict(optimizer=dict(lr=2e-3))
 param_scheduler = [
-    dict(type='LinearLR', begin=0, end=200, start_factor=0.01, by_epoch=False),
+    dict(type='LinearLR', begin=0, end=100, start_factor=0.01, by_epoch=False),
     dict(type='CosineAnnealingLR', begin=0, end=max_epochs, T_max=max_epochs, eta_min=2e-5,
          by_epoch=True),
 ]
-auto_scale_lr = dict(base_batch_size=32)
-default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=4, max_keep_ckpts=2))
+auto_scale_lr = dict(base_batch_size=16)
+default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=5, max_keep_ckpts=2))
 randomness = dict(seed=0)
 
-codec = dict(type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
+codec = dict(type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2,
+             unbiased=True)
 
 model = dict(
     backbone=dict(
@@ -39,8 +47,7 @@ train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='RandomFlip', direction='horizontal'),
-    dict(type='RandomHalfBody'),
-    dict(type='RandomBBoxTransform'),
+    dict(type='RandomBBoxTransform', scale_factor=(0.85, 1.15), rotate_prob=0.0),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs'),
@@ -53,7 +60,7 @@ val_pipeline = [
 ]
 
 train_dataloader = dict(
-    batch_size=32, num_workers=2, persistent_workers=True,
+    batch_size=16, num_workers=0, persistent_workers=False,
     dataset=dict(data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=64, num_workers=2, persistent_workers=True,
