@@ -11,6 +11,7 @@ import importlib
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 
@@ -47,6 +48,14 @@ def test_script_runs_tiny_and_writes_rows(script, tmp_path):
         assert row['mmpose'] is None, row
         assert row['posecore'] is not None and row['posecore'] >= 0, row
         assert row['better'] in ('higher', 'lower')
+
+
+def test_run_script_runs_one_and_shows_no_temporary_path():
+    startup = next(s for s in SCRIPTS if s.name == 'startup')
+    res = run_all.run_script(startup, 'tiny', None, timeout=300)
+    assert res['returncode'] == 0, res['stderr']
+    assert res['data']['rows'] and res['command'].startswith('benchmarks/startup.py ')
+    assert '--json startup.json' in res['command'] and tempfile.gettempdir() not in res['command']
 
 
 def test_verdicts_and_ratios():
