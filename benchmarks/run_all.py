@@ -133,10 +133,12 @@ def run_script(script: Script, mode: str, anchor: Optional[Path],
             out = out.decode() if isinstance(out, bytes) else out
         seconds = time.perf_counter() - start
         data = json.loads(json_path.read_text()) if json_path.exists() else None
-    # the page names no path of this machine: the script relative to the repository,
+    # the page names no path of this machine: paths in the repository relative to it,
     # the temporary JSON file by its name
-    shown = [os.path.relpath(cmd[1], HERE.parent)] + [
-        json_path.name if arg == str(json_path) else arg for arg in cmd[2:]]
+    repo = str(HERE.parent) + os.sep
+    shown = [json_path.name if arg == str(json_path)
+             else os.path.relpath(arg, HERE.parent) if arg.startswith(repo) else arg
+             for arg in cmd[1:]]
     return dict(name=script.name, command=' '.join(shown), returncode=rc,
                 seconds=round(seconds, 1), stdout=out, stderr=err[-3000:], data=data)
 
