@@ -4,9 +4,9 @@
 Two configs, a fixed number of iterations each, then one validation:
 
 - ``demo``: posecore's demo config (HRNet-w16-small, 128x96, batch 16).
-  MMPose's side is MMPose's own w32 DARK COCO config with the demo's changes:
-  the demo file with its ``_base_`` pointed at MMPose's copy of that config
-  (``mmpose/.mim/configs``), written to a temporary folder.
+  MMPose's side is MMPose's own copy (``mmpose/.mim/configs``) of the COCO
+  config the demo inherits, with the demo's changes: the demo file with its
+  ``_base_`` pointed at that copy, written to a temporary folder.
 - ``w32``: the HRNet-w32 256x192 COCO config at batch 8: posecore's, and
   MMPose's own from ``.mim/configs``.
 
@@ -48,7 +48,6 @@ from result_rows import row, write
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MMPOSE = '/tmp/anchor-venv/bin/python'
 W32_NAME = 'td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
-DEMO_BASE_NAME = 'td-hm_hrnet-w32_dark-8xb64-210e_coco-256x192.py'  # what the demo inherits
 TOPDOWN = Path('configs') / 'body_2d_keypoint' / 'topdown_heatmap'
 DEMO = (REPO / TOPDOWN / 'synth_coco' /
         'td-hm_hrnet-w16-small_dark-1xb16-10e_synth-coco-128x96.py')
@@ -105,14 +104,15 @@ def sides(config: str, mmpose_python: Optional[str], tmp: Path) -> List[Side]:
         if config == 'w32':
             mm_config = w32
         else:
-            # the demo's changes on top of MMPose's own w32 DARK config
+            # the demo's changes on top of MMPose's own copy of the config it inherits
             text = path.read_text()
-            base = f"_base_ = ['../coco/{DEMO_BASE_NAME}']"
-            if base not in text:
-                raise RuntimeError(f'{path} no longer inherits {base!r}: update train_time.py')
-            mm_base = mim / TOPDOWN / 'coco' / DEMO_BASE_NAME
+            base = re.search(r"^_base_ = \['\.\./coco/([^']+)'\]$", text, re.M)
+            if base is None:
+                raise RuntimeError(f'{path} no longer inherits one ../coco/ config: update '
+                                   'train_time.py')
+            mm_base = mim / TOPDOWN / 'coco' / base.group(1)
             mm_config = tmp / f'mmpose_{path.name}'
-            mm_config.write_text(text.replace(base, f'_base_ = [{str(mm_base)!r}]'))
+            mm_config.write_text(text.replace(base.group(0), f'_base_ = [{str(mm_base)!r}]'))
         out.insert(0, Side('MMPose', mmpose_python, [str(mim / 'tools' / 'train.py'),
                                                     str(mm_config)]))
     return out

@@ -7,7 +7,7 @@
 # Why the schedule: in 10 epochs the model underfits (its AP on training images equals its AP
 # on validation images), so the base's strong augmentation (scale 0.5-1.5, rotation up to 80
 # degrees, half-body crops) only slows learning: at epoch 3, AP 0.085 with the light
-# augmentation below against 0.018 with the base's; batch 16 beat 8 and 32 per sample seen.
+# augmentation below against 0.018 with the base's; batch 16 beat batch 8 per sample seen.
 # On 2 cores, DataLoader workers compete with the training threads for the same CPUs.
 _base_ = ['../coco/td-hm_hrnet-w32_dark-8xb64-210e_coco-256x192.py']
 
