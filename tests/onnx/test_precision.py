@@ -34,6 +34,12 @@ def test_int8_export(tmp_path, onnx_config, onnx_checkpoint, coco_dir, exported,
     # the heatmap layer and the decoding stay float: no Q/DQ after the last conv
     last_conv = max(i for i, op in enumerate(ops) if op == 'Conv')
     assert 'QuantizeLinear' not in ops[last_conv:]
+    # the first conv reads the normalised image in float (per-tensor uint8 would give
+    # its three channels of different ranges fewer levels), the second one int8
+    dequantized = {o for n in graph.node if n.op_type == 'DequantizeLinear' for o in n.output}
+    first, second = [n for n in graph.node if n.op_type == 'Conv'][:2]
+    assert not dequantized & set(first.input)
+    assert dequantized & set(second.input)
     int8 = OnnxPoseModel(out).run(_crops())
     fp32 = OnnxPoseModel(exported).run(_crops())
     assert int8['keypoints'].dtype == np.float32
