@@ -1,17 +1,17 @@
 """Reduced precision: int8 static quantization with onnxruntime, calibrated on
 real crops, and float16 conversion.
 
-Only the network body is quantized (or converted): the nodes from the first convolution up
-to (not including) the last one; int8 also leaves the first convolution in float. The
-preprocessing, the final 1x1 conv that makes the heatmaps, the flip average and the
-decoding stay float32: a heatmap rounded to 256 levels has ties around its maximum,
-which moves keypoints by whole heatmap pixels. The first convolution reads the
-normalised image, whose three channels have different ranges: one uint8 scale for
-the whole tensor gives each channel fewer levels than the image had (on the demo
-model, AP drop 0.011 with it quantized, 0.003 without, for 0.3% of HRNet-w32's
-multiply-adds). Weights are int8 per output channel,
-activations uint8 (QDQ format), which onnxruntime runs with VNNI/AVX-512
-integer kernels where the CPU has them.
+Only the network body is quantized (or converted): the nodes from the first
+convolution up to (not including) the last one; int8 also leaves the first
+convolution in float. The preprocessing, the final 1x1 conv that makes the
+heatmaps, the flip average and the decoding stay float32: a heatmap rounded to
+256 levels has ties around its maximum, which moves keypoints by whole heatmap
+pixels. The first convolution reads the normalised image, whose three channels
+have different ranges: one uint8 scale for the whole tensor gives each channel
+fewer levels than the image had (demo model: AP drop 0.011 with it quantized,
+0.003 without; it is 0.3% of HRNet-w32's multiply-adds). Weights are int8 per
+output channel, activations uint8 (QDQ format), which onnxruntime runs with
+VNNI/AVX-512 integer kernels where the CPU has them.
 """
 from __future__ import annotations
 
