@@ -15,8 +15,8 @@ seed 0, the iteration count through ``dataset.indices``, no pretrained
 download, a log line per iteration, no epoch checkpoint; the training
 DataLoader workers stay as the config has them: 2 for w32, none for the
 demo) and are watched from outside alike: seconds from launch to the first
-iteration's log line, steady-state iterations/s (mmengine's logged ``time``, the first
-iteration left out), CPU seconds per iteration of the process and its
+iteration's log line, steady-state iterations/s (mmengine's logged ``time``,
+the first iteration left out), CPU seconds per iteration of the process and its
 DataLoader workers (steadier on a shared machine), validation seconds
 (last training line to the metric line), and the trainer's peak RSS. The
 runs alternate (MMPose, posecore, MMPose, posecore...) and each side keeps

@@ -36,7 +36,8 @@ def body_nodes_excluded(model_path: Path, skip_first_conv: bool = False) -> list
     convs = [i for i, node in enumerate(graph.node) if node.op_type in _CONV_TYPES]
     if not convs:
         return [node.name for node in graph.node]
-    first, last = convs[min(int(skip_first_conv), len(convs) - 1)], convs[-1]
+    first = convs[1] if skip_first_conv and len(convs) > 1 else convs[0]
+    last = convs[-1]
     return [node.name for i, node in enumerate(graph.node) if not first <= i < last]
 
 
