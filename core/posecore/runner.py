@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os.path as osp
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -228,23 +229,57 @@ def build_runner(cfg: Config):
     return runner
 
 
+@contextmanager
+def process_group_ended():
+    """Destroy a process group started inside the block when it ends.
+
+    Left to the interpreter's exit, gloo's worker threads can be torn down
+    while still joinable, and a rank whose run succeeded aborts with
+    "terminate called without an active exception" (seen once in CI on a
+    2-process CPU run). A group that existed before the block is the
+    caller's and is kept.
+    """
+    import torch.distributed as dist
+
+    def running() -> bool:
+        return dist.is_available() and dist.is_initialized()
+
+    started_before = running()
+    ok = False
+    try:
+        yield
+        ok = True
+    finally:
+        if not started_before and running():
+            if ok:  # no rank tears down while another still talks to it
+                dist.barrier()
+            dist.destroy_process_group()
+
+
 def train(opts: RunOptions) -> Any:
     """Train as the config says; returns the trained model."""
-    runner = build_runner(prepare_config(opts, 'train'))
-    from posecore.checkpoint import guard_checkpoint_loading  # torch: after the config checks
+    cfg = prepare_config(opts, 'train')
+    with process_group_ended():
+        runner = build_runner(cfg)
+        from posecore.checkpoint import guard_checkpoint_loading  # torch: after config checks
 
-    guard_checkpoint_loading(runner, strict=False)
-    return runner.train()
+        guard_checkpoint_loading(runner, strict=False)
+        return runner.train()
 
 
 def test(opts: RunOptions) -> dict[str, Any]:
     """Evaluate a checkpoint; returns the metrics (also written to ``--out``)."""
-    runner = build_runner(prepare_config(opts, 'test'))
-    from posecore.checkpoint import guard_checkpoint_loading  # torch: after the config checks
+    cfg = prepare_config(opts, 'test')
+    with process_group_ended():
+        runner = build_runner(cfg)
+        from posecore.checkpoint import guard_checkpoint_loading  # torch: after config checks
 
-    guard_checkpoint_loading(runner, strict=True)
-    metrics = runner.test()
-    if opts.out is not None:
+        guard_checkpoint_loading(runner, strict=True)
+        metrics = runner.test()
+        from mmengine.dist import is_main_process
+
+        writer = is_main_process()  # every rank holds the metrics; one writes them
+    if opts.out is not None and writer:
         Path(opts.out).parent.mkdir(parents=True, exist_ok=True)
         Path(opts.out).write_text(json.dumps(metrics, indent=2, default=float) + '\n')
     return metrics
