@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
+from machine import describe, one_line
 from result_rows import row, write
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,23 +56,6 @@ seconds = time.perf_counter() - start
 print(json.dumps(dict(seconds=seconds, samples=len(ds), rss_before=before,
                       peak=status('VmHWM'), after=status('VmRSS'))))
 """
-
-
-def cpu_description() -> str:
-    """Model, core count and the SIMD flags NumPy's kernels use."""
-    model, flags = platform.processor() or platform.machine(), set()
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name') and model in ('', platform.machine()):
-                    model = line.split(':', 1)[1].strip()
-                elif line.startswith('flags'):
-                    flags = set(line.split(':', 1)[1].split())
-    except OSError:
-        pass
-    simd = [f for f in ('sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512_vnni',
-                        'amx_tile') if f in flags]
-    return f'{model}; {os.cpu_count()} CPUs; flags: {" ".join(simd) or "unknown"}'
 
 
 def polygon(rng: np.random.Generator, box: np.ndarray, points: int) -> list[float]:
@@ -145,7 +128,7 @@ def main() -> None:
     parser.add_argument('--json', type=Path, help='write the figures here')
     args = parser.parse_args()
     rows = []
-    print(cpu_description())
+    print(one_line(describe(str(args.mmpose_python))))
     with tempfile.TemporaryDirectory() as tmp:
         ann_file = args.keep or Path(tmp) / 'person_keypoints_bench.json'
         make_annotations(ann_file, args.instances)

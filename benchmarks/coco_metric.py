@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pickle
-import platform
 import subprocess
 import sys
 import tempfile
@@ -39,6 +37,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / 'anchor'))
 import coco_metric_cases as cases  # noqa: E402
+from machine import describe, one_line  # noqa: E402
 from result_rows import row, write  # noqa: E402
 
 RUNNER = HERE / 'anchor' / 'coco_metric_runner.py'
@@ -48,26 +47,6 @@ DEFAULT_MMPOSE = Path('/tmp/anchor-venv/bin/python')
 ANCHOR_SECONDS = {1000: 0.39, 10000: 4.54}
 TARGET = 1.5
 DEFAULT_MODE = dict(score_mode='bbox_keypoint', nms_mode='oks_nms')
-
-
-def cpu_description() -> str:
-    """CPU model, the SIMD flags that matter to numpy, cores and load."""
-    model, flags = platform.processor() or 'unknown CPU', set()
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'):
-                model = line.split(':', 1)[1].strip()
-            elif line.startswith('flags'):
-                flags = set(line.split(':', 1)[1].split())
-    except OSError:
-        pass
-    simd = [f for f in ('sse4_2', 'avx', 'avx2', 'fma', 'avx512f',
-                        'avx512bw', 'avx512vl', 'avx512_vnni', 'amx_tile')
-            if f in flags]
-    load = ('load %.2f %.2f %.2f' % os.getloadavg()
-            if hasattr(os, 'getloadavg') else '')
-    return (f'{model}; {os.cpu_count()} CPUs; flags: {" ".join(simd)}; '
-            f'{load}; numpy {np.__version__}')
 
 
 def make_spec(workdir: Path, sizes: list[int], all_modes: bool,
@@ -145,7 +124,7 @@ def main() -> int:
         return 1
     print(f'CocoMetric process + evaluate, top-down, ~10 detections per '
           f'image; best of {args.rounds}x{args.repeat} runs')
-    print(f'CPU: {cpu_description()}')
+    print(one_line(describe(str(args.mmpose_python))))
     source = ('MMPose 1.3.2 measured in this run' if theirs else
               'MMPose 1.3.2 reference figures (its venv not found or failed)')
     print(source)

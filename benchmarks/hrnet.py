@@ -23,15 +23,15 @@ machine's limit each side is.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from result_rows import row, write
+from worker_process import fmt, keep_best, median_seconds, peak_rss_mb, run_worker, serve
 
 DEFAULT_ANCHOR = '/tmp/anchor-venv/bin/python'
 # MMPose 1.3.2 on this machine class (../shared/anchor/README.md), used when
@@ -87,22 +87,6 @@ def _build(impl: str, channels_last: bool) -> Any:
     return model
 
 
-def _time(fn: Callable[[], Any], iters: int) -> float:
-    """Median seconds per call of ``fn`` over ``iters`` calls."""
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 2]
-
-
-def _peak_rss_mb() -> float:
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def conv_rate(shape: tuple[int, int, int], iters: int) -> dict[str, Any]:
     """GFLOP/s of a channels-last 3x3 convolution (no bias, stride 1, same
     padding) of ``shape`` = (batch, channels, side): what oneDNN reaches on
@@ -116,7 +100,7 @@ def conv_rate(shape: tuple[int, int, int], iters: int) -> dict[str, Any]:
         memory_format=torch.channels_last)
     with torch.no_grad():
         conv(x)
-        seconds = _time(lambda: conv(x), iters)
+        seconds = median_seconds(lambda: conv(x), iters)
     flop = 2 * batch * channels * channels * 9 * side * side
     return {'conv_gflops': flop / seconds / 1e9}
 
@@ -166,8 +150,8 @@ def onnxruntime_rate(precision: str, batch: int, iters: int) -> dict[str, Any]:
         session: Any = make_session(path)
         feed = {'images': x.numpy()}
         session.run(None, feed)  # warm-up
-        rate = batch / _time(lambda: session.run(None, feed), iters)
-    return {'infer': rate, 'rss_infer_mb': _peak_rss_mb(), 'export_s': export_s}
+        rate = batch / median_seconds(lambda: session.run(None, feed), iters)
+    return {'infer': rate, 'rss_infer_mb': peak_rss_mb(), 'export_s': export_s}
 
 
 def worker(args: argparse.Namespace) -> dict[str, Any]:
@@ -201,8 +185,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     if args.compile:
         result['compile_infer_s'] = time.perf_counter() - start
     with torch.no_grad():
-        result['infer'] = args.batch / _time(lambda: infer_model(x), args.iters)
-    result['rss_infer_mb'] = _peak_rss_mb()
+        result['infer'] = args.batch / median_seconds(lambda: infer_model(x), args.iters)
+    result['rss_infer_mb'] = peak_rss_mb()
 
     if not args.skip_train:
         model.train()
@@ -218,15 +202,14 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         step()
         if args.compile and args.compile_train:
             result['compile_train_s'] = time.perf_counter() - start
-        result['train'] = args.batch / _time(step, max(2, args.iters - 1))
-        result['rss_train_mb'] = _peak_rss_mb()
+        result['train'] = args.batch / median_seconds(step, max(2, args.iters - 1))
+        result['rss_train_mb'] = peak_rss_mb()
     return result
 
 
 # --------------------------------------------------------------- driver side
 def _run_variant(python: str, impl: str, layout: str, compile_: bool,
                  args: argparse.Namespace, name: str) -> dict[str, Any]:
-    print(f'  running {name} ...', file=sys.stderr, flush=True)
     cmd = [python, str(Path(__file__).resolve()), '--worker', '--impl', impl,
            '--layout', layout, '--batch', str(args.batch), '--iters', str(args.iters),
            '--conv-shape', *map(str, args.conv_shape)]
@@ -236,19 +219,7 @@ def _run_variant(python: str, impl: str, layout: str, compile_: bool,
         cmd.append('--compile-train' if args.compile_train else '--skip-train')
     if args.skip_train and '--skip-train' not in cmd:
         cmd.append('--skip-train')
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
-    if proc.returncode or not lines:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        return {'error': ' | '.join(tail)}
-    return json.loads(lines[-1])
-
-
-def _fmt(value: Any, spec: str) -> str:
-    if isinstance(value, (int, float)):
-        return format(value, spec)
-    return '-'.rjust(int(spec.split('.')[0]))
+    return run_worker(cmd, name)
 
 
 def driver(args: argparse.Namespace) -> None:
@@ -290,18 +261,13 @@ def driver(args: argparse.Namespace) -> None:
     for r in range(args.rounds):
         # alternate the order, so both sides meet the same load of a shared machine
         for python, impl, layout, comp, name in (runs if r % 2 == 0 else runs[::-1]):
-            res = _run_variant(python, impl, layout, comp, args, name)
-            old = best.get(name)
-            if old is None or 'error' in old:
-                best[name] = res
-            elif 'error' not in res:
-                best[name] = {k: (min if k.startswith(('rss', 'compile')) else max)(
-                    old[k], res[k]) for k in res}
+            keep_best(best, name, _run_variant(python, impl, layout, comp, args, name),
+                      lower=('rss', 'compile'))
     peak = best.pop('conv 3x3 peak', {}).get('conv_gflops')
     n, c, side = args.conv_shape
     print(f'achieved GFLOP/s: {GMAC_PER_IMAGE} GMAC per image forward, a train step '
           f'as 3 forwards; peak: a {n}x{c}x{side}x{side} channels-last 3x3 conv, '
-          f'same torch, same cores: {_fmt(peak, ".1f")} GFLOP/s')
+          f'same torch, same cores: {fmt(peak, ".1f")} GFLOP/s')
     print(header)
     print('-' * len(header), flush=True)
     base: dict[str, Any] = {}
@@ -320,10 +286,10 @@ def driver(args: argparse.Namespace) -> None:
         r_tr = train / base['train'] if train and base.get('train') else None
         rss = res.get('rss_train_mb', res.get('rss_infer_mb'))
         comp = sum(res.get(k, 0.0) for k in ('compile_infer_s', 'compile_train_s'))
-        print(f'{name:34} {_fmt(infer, "11.2f")} {_fmt(r_inf, "8.2f")} '
-              f'{_fmt(train, "11.2f")} {_fmt(r_tr, "8.2f")} {_fmt(rss, "11.0f")} '
-              f'{_fmt(comp or res.get("compile_s"), "9.0f")} '
-              f'{_fmt(gflops(infer, 1), "11.1f")} {_fmt(gflops(train, 3), "6.1f")}  '
+        print(f'{name:34} {fmt(infer, "11.2f")} {fmt(r_inf, "8.2f")} '
+              f'{fmt(train, "11.2f")} {fmt(r_tr, "8.2f")} {fmt(rss, "11.0f")} '
+              f'{fmt(comp or res.get("compile_s"), "9.0f")} '
+              f'{fmt(gflops(infer, 1), "11.1f")} {fmt(gflops(train, 3), "6.1f")}  '
               f'{source}', flush=True)
 
     # MMPose eager first: it is the base of the ratios.
@@ -358,7 +324,7 @@ def driver(args: argparse.Namespace) -> None:
             rows.append(row(f'HRNet-w32 {label}, achieved', 'GFLOP/s',
                             gflops(theirs.get(key), forwards),
                             gflops(ours.get(key), forwards),
-                            note=f'limit: 3x3 conv {_fmt(peak, ".0f")} GFLOP/s'))
+                            note=f'limit: 3x3 conv {fmt(peak, ".0f")} GFLOP/s'))
     if 'posecore channels_last+compile' in best:
         rows.append(row('HRNet-w32 inference, torch.compile (posecore) vs eager '
                         '(MMPose)', 'img/s', theirs.get('infer'),
@@ -401,11 +367,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--layout', choices=('contiguous', 'channels_last', 'fp32', 'int8'),
                         help=argparse.SUPPRESS)
     parser.add_argument('--compile', action='store_true', help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.worker:
-        print(json.dumps(worker(args)))
-    else:
-        driver(args)
+    serve(parser.parse_args(argv), worker, driver)
 
 
 if __name__ == '__main__':

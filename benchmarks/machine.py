@@ -73,12 +73,18 @@ def anchor_version(python: Optional[str]) -> Optional[str]:
     return f'mmpose {found["mmpose"]} ({rest})'
 
 
-def describe(anchor_python: Optional[str] = None) -> Dict[str, Any]:
-    """The machine and software of this run, JSON-ready."""
+def describe(anchor_python: Optional[str] = None,
+             torch_capability: bool = False) -> Dict[str, Any]:
+    """The machine and software of this run, JSON-ready; with ``torch_capability``
+    (which imports torch) also the kernels torch picked for this CPU (``AVX2``, ...)."""
     model, flags = _cpuinfo()
     load = os.getloadavg() if hasattr(os, 'getloadavg') else (float('nan'),) * 3
-    return dict(cpu=model, cores=os.cpu_count(), isa=flags,
-                memory_gib=_memory_gib(), load=[round(x, 2) for x in load],
+    info: Dict[str, Any] = dict(cpu=model, cores=os.cpu_count(), isa=flags)
+    if torch_capability:
+        import torch
+        info['torch_cpu_capability'] = getattr(torch.backends.cpu, 'get_cpu_capability',
+                                               lambda: '?')()
+    return dict(info, memory_gib=_memory_gib(), load=[round(x, 2) for x in load],
                 versions=_versions(), anchor=anchor_version(anchor_python),
                 date=datetime.datetime.now(datetime.timezone.utc)
                 .strftime('%Y-%m-%d %H:%M UTC'))
@@ -87,8 +93,10 @@ def describe(anchor_python: Optional[str] = None) -> Dict[str, Any]:
 def one_line(info: Dict[str, Any]) -> str:
     """``describe()`` as the header line the scripts print."""
     versions = ', '.join(f'{k} {v}' for k, v in info['versions'].items())
+    torch_isa = (f'torch CPU capability {info["torch_cpu_capability"]}, '
+                 if 'torch_cpu_capability' in info else '')
     return (f'{info["cpu"]}, {info["cores"]} cores, ISA {" ".join(info["isa"]) or "?"}, '
-            f'{info["memory_gib"]} GiB, load {" ".join(map(str, info["load"]))}; '
+            f'{torch_isa}{info["memory_gib"]} GiB, load {" ".join(map(str, info["load"]))}; '
             f'{versions}; anchor: {info["anchor"] or "absent"}; {info["date"]}')
 
 

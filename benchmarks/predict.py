@@ -31,9 +31,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hrnet import (DEFAULT_ANCHOR, GMAC_PER_IMAGE, W32_EXTRA, _fmt,  # noqa: E402
-                   _peak_rss_mb, _time)
+from hrnet import DEFAULT_ANCHOR, GMAC_PER_IMAGE, W32_EXTRA  # noqa: E402
+from machine import describe, one_line  # noqa: E402
 from result_rows import row, write  # noqa: E402
+from worker_process import (fmt, keep_best, median_seconds, peak_rss_mb,  # noqa: E402
+                            run_worker, serve)
 
 COCO_FLIP = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
 CODEC = {'type': 'MSRAHeatmap', 'input_size': [192, 256], 'heatmap_size': [48, 64],
@@ -107,40 +109,18 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {}
     with torch.no_grad():
         model.test_step(batch())  # warm-up
-        result['predict'] = args.batch / _time(lambda: model.test_step(batch()), args.iters)
+        result['predict'] = args.batch / median_seconds(lambda: model.test_step(batch()),
+                                                        args.iters)
         x = model.data_preprocessor(batch())['inputs']
         model.backbone(x)
-        result['backbone'] = args.batch / _time(lambda: model.backbone(x), args.iters)
-    result['rss_mb'] = _peak_rss_mb()
+        result['backbone'] = args.batch / median_seconds(lambda: model.backbone(x), args.iters)
+    result['rss_mb'] = peak_rss_mb()
     return result
 
 
 # --------------------------------------------------------------- driver side
-def cpu_description() -> str:
-    """CPU model, cores and the vector/matrix flags that oneDNN uses."""
-    import torch
-
-    model, flags = '?', set()
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            key, _, value = line.partition(':')
-            if key.strip() == 'model name':
-                model = value.strip()
-            elif key.strip() == 'flags':
-                flags = set(value.split())
-    except OSError:
-        pass
-    wanted = ('avx2', 'fma', 'avx512f', 'avx512bw', 'avx512_vnni', 'avx512_bf16',
-              'amx_tile', 'amx_bf16', 'amx_int8', 'avx_vnni')
-    have = ' '.join(f for f in wanted if f in flags) or 'none of ' + ' '.join(wanted)
-    capability = getattr(torch.backends.cpu, 'get_cpu_capability', lambda: '?')()
-    return (f'CPU: {model}, {os.cpu_count()} cores; flags: {have}; '
-            f'torch CPU capability: {capability}')
-
-
 def _run(python: str, impl: str, channels_last: bool, one_batch: bool,
          args: argparse.Namespace, name: str) -> dict[str, Any]:
-    print(f'  running {name} ...', file=sys.stderr, flush=True)
     cmd = [python, str(Path(__file__).resolve()), '--worker', '--impl', impl,
            '--batch', str(args.batch), '--iters', str(args.iters),
            '--threads', str(args.threads)]
@@ -148,13 +128,7 @@ def _run(python: str, impl: str, channels_last: bool, one_batch: bool,
         cmd.append('--channels-last')
     if one_batch:
         cmd.append('--one-batch')
-    proc = subprocess.run(cmd, capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONWARNINGS='ignore'))
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
-    if proc.returncode or not lines:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        return {'error': ' | '.join(tail)}
-    return json.loads(lines[-1])
+    return run_worker(cmd, name)
 
 
 def driver(args: argparse.Namespace) -> None:
@@ -167,7 +141,7 @@ def driver(args: argparse.Namespace) -> None:
     print(f'TopdownPoseEstimator HRNet-w32 + HeatmapHead, 256x192, batch {args.batch}, '
           f'flip test (heatmap, shift), test_step under no_grad; torch {torch.__version__}, '
           f'{args.threads} threads, median of {args.iters}, best of {args.rounds} round(s)')
-    print(cpu_description())
+    print(one_line(describe(anchor, torch_capability=True)))
     header = (f'{"variant":32} {"predict img/s":>13} {"x mmpose":>8} '
               f'{"backbone img/s":>14} {"x mmpose":>8} {"peak RSS MB":>11}')
     print(header)
@@ -179,9 +153,9 @@ def driver(args: argparse.Namespace) -> None:
             print(f'{name:32} failed: {res["error"]}', flush=True)
             return
         ratio = {k: res[k] / base[k] if base.get(k) else None for k in ('predict', 'backbone')}
-        print(f'{name:32} {_fmt(res["predict"], "13.2f")} {_fmt(ratio["predict"], "8.2f")} '
-              f'{_fmt(res["backbone"], "14.2f")} {_fmt(ratio["backbone"], "8.2f")} '
-              f'{_fmt(res["rss_mb"], "11.0f")}', flush=True)
+        print(f'{name:32} {fmt(res["predict"], "13.2f")} {fmt(ratio["predict"], "8.2f")} '
+              f'{fmt(res["backbone"], "14.2f")} {fmt(ratio["backbone"], "8.2f")} '
+              f'{fmt(res["rss_mb"], "11.0f")}', flush=True)
 
     runs: list[tuple[str, str, str, bool, bool]] = []
     if have_anchor:
@@ -195,12 +169,7 @@ def driver(args: argparse.Namespace) -> None:
     best: dict[str, dict[str, Any]] = {}
     for _ in range(args.rounds):
         for name, python, impl, cl, one in runs:
-            res = _run(python, impl, cl, one, args, name)
-            old = best.get(name)
-            if old is None or 'error' in old:
-                best[name] = res
-            elif 'error' not in res:
-                best[name] = {k: (min if k == 'rss_mb' else max)(old[k], res[k]) for k in res}
+            keep_best(best, name, _run(python, impl, cl, one, args, name))
     if 'error' not in best.get('mmpose 1.3.2', {'error': ''}):
         base.update(best['mmpose 1.3.2'])
     for name, *_ in runs:
@@ -241,11 +210,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--impl', choices=('posecore', 'mmpose'), help=argparse.SUPPRESS)
     parser.add_argument('--channels-last', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--one-batch', action='store_true', help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.worker:
-        print(json.dumps(worker(args)))
-    else:
-        driver(args)
+    serve(parser.parse_args(argv), worker, driver)
 
 
 if __name__ == '__main__':

@@ -23,7 +23,6 @@ slows both alike; their outputs are compared too.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from typing import Any, Callable, Optional
 
 from machine import describe, one_line
 from result_rows import row, write
+from worker_process import fmt, keep_best, peak_rss_mb, run_worker, serve
 
 DEFAULT_ANCHOR = '/tmp/anchor-venv/bin/python'
 BASE = 'mmpose eager'
@@ -83,11 +83,6 @@ def _time(fn: Callable[[], Any], iters: int) -> tuple[float, float]:
     return sorted(wall)[iters // 2], sorted(cpu)[iters // 2]
 
 
-def _peak_rss_mb() -> float:
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def worker(args: argparse.Namespace) -> dict[str, Any]:
     """Measure one variant in this process; return its figures."""
     import torch
@@ -106,7 +101,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         model(x)  # warm-up (oneDNN primitive creation, folded weights)
         wall, cpu = _time(lambda: model(x), args.iters)
     result['infer'], result['infer_cpu'] = args.batch / wall, args.batch / cpu
-    result['rss_infer_mb'] = _peak_rss_mb()
+    result['rss_infer_mb'] = peak_rss_mb()
     if not args.skip_train:
         model.train()
         optim = torch.optim.Adam(model.parameters(), lr=1e-4)
@@ -119,7 +114,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         step()
         wall, cpu = _time(step, max(2, args.iters - 1))
         result['train'], result['train_cpu'] = args.batch / wall, args.batch / cpu
-        result['rss_train_mb'] = _peak_rss_mb()
+        result['rss_train_mb'] = peak_rss_mb()
     return result
 
 
@@ -172,24 +167,11 @@ def interleaved(args: argparse.Namespace) -> dict[str, Any]:
 # --------------------------------------------------------------- driver side
 def _run_variant(python: str, impl: str, layout: str,
                  args: argparse.Namespace, name: str) -> dict[str, Any]:
-    print(f'  running {name} ...', file=sys.stderr, flush=True)
     cmd = [python, str(Path(__file__).resolve()), '--worker', '--impl', impl,
            '--layout', layout, '--batch', str(args.batch), '--iters', str(args.iters)]
     if args.skip_train:
         cmd.append('--skip-train')
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
-    if proc.returncode or not lines:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        return {'error': ' | '.join(tail)}
-    return json.loads(lines[-1])
-
-
-def _fmt(value: Any, spec: str) -> str:
-    if isinstance(value, (int, float)):
-        return format(value, spec)
-    return '-'.rjust(int(spec.split('.')[0]))
+    return run_worker(cmd, name)
 
 
 def _ratio(ours: Optional[float], theirs: Optional[float]) -> Optional[float]:
@@ -213,13 +195,7 @@ def driver(args: argparse.Namespace) -> None:
     best: dict[str, dict[str, Any]] = {}
     for r in range(args.rounds):
         for python, impl, layout, name in (runs if r % 2 == 0 else runs[::-1]):
-            res = _run_variant(python, impl, layout, args, name)
-            old = best.get(name)
-            if old is None or 'error' in old:
-                best[name] = res
-            elif 'error' not in res:
-                best[name] = {k: (min if k.startswith('rss') else max)(old[k], res[k])
-                              for k in res}
+            keep_best(best, name, _run_variant(python, impl, layout, args, name))
 
     print(one_line(describe(anchor)))
     print(f'ResNet-50 + Conv2d(2048, 17, 1) final layer + MSE loss, 256x192, batch '
@@ -241,10 +217,10 @@ def driver(args: argparse.Namespace) -> None:
         rss, base_rss = (d.get('rss_train_mb', d.get('rss_infer_mb')) for d in (res, base))
         cells = []
         for key, width in (('infer', 11), ('infer_cpu', 9), ('train', 11), ('train_cpu', 9)):
-            cells += [_fmt(res.get(key), f'{width}.2f'),
-                      _fmt(_ratio(res.get(key), base.get(key)), '8.2f')]
-        print(f'{name:34} {" ".join(cells)} {_fmt(rss, "11.0f")} '
-              f'{_fmt(_ratio(rss, base_rss), "8.2f")}')
+            cells += [fmt(res.get(key), f'{width}.2f'),
+                      fmt(_ratio(res.get(key), base.get(key)), '8.2f')]
+        print(f'{name:34} {" ".join(cells)} {fmt(rss, "11.0f")} '
+              f'{fmt(_ratio(rss, base_rss), "8.2f")}')
     print('img/CPU-s: images per CPU-second of the process (all threads), steadier than '
           'wall time when other work shares the cores')
     print('target: posecore default not slower than MMPose eager (ratios >= 1.00), '
@@ -252,26 +228,23 @@ def driver(args: argparse.Namespace) -> None:
 
     same: dict[str, Any] = {}
     if have_anchor and not args.no_interleaved:
-        print('  running both in one process, alternating ...', file=sys.stderr, flush=True)
         plugin = Path(__file__).resolve().parents[1]
-        env = dict(os.environ, PYTHONWARNINGS='ignore', PYTHONPATH=os.pathsep.join(
-            [str(plugin / 'core'), str(plugin / 'examples' / 'pose-plugin-resnet')]))
         cmd = [anchor, str(Path(__file__).resolve()), '--worker', '--impl', 'interleaved',
                '--batch', str(args.batch), '--iters', str(args.iters)]
         if args.skip_train:
             cmd.append('--skip-train')
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
-        if proc.returncode or not lines:
-            print('interleaved run failed: ' + ' | '.join(
-                (proc.stderr or proc.stdout).strip().splitlines()[-3:]))
+        res = run_worker(cmd, 'both in one process, alternating', env=dict(
+            PYTHONPATH=os.pathsep.join([str(plugin / 'core'),
+                                        str(plugin / 'examples' / 'pose-plugin-resnet')])))
+        if 'error' in res:
+            print('interleaved run failed: ' + res['error'])
         else:
-            same = json.loads(lines[-1])
+            same = res
             rates = []
             for key, what in (('infer', 'inference'), ('train', 'train step')):
                 theirs, mine = same.get(f'{key}_mmpose'), same.get(f'{key}_posecore')
-                rates.append(f'{what} {_fmt(theirs, ".2f")} vs {_fmt(mine, ".2f")} img/s '
-                             f'({_fmt(_ratio(mine, theirs), ".2f")}x)')
+                rates.append(f'{what} {fmt(theirs, ".2f")} vs {fmt(mine, ".2f")} img/s '
+                             f'({fmt(_ratio(mine, theirs), ".2f")}x)')
             print(f"one process (the MMPose environment, posecore by PYTHONPATH), MMPose's "
                   f'weights in both, calls alternating, median of {args.iters}: '
                   f'{", ".join(rates)}; outputs differ by {same["max_rel_diff"]:.1e} (relative)')
@@ -320,10 +293,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--layout', choices=('contiguous', 'channels_last'),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.worker:
-        print(json.dumps(interleaved(args) if args.impl == 'interleaved' else worker(args)))
-    else:
-        driver(args)
+    serve(args, interleaved if args.impl == 'interleaved' else worker, driver)
 
 
 if __name__ == '__main__':

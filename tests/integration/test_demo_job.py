@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from mmengine.config import Config
 
 from ..conftest import REPO, posecore_env, run_posecore
 
@@ -109,23 +110,19 @@ def test_train_and_evaluate_reading_images_from_lmdb(synth, tmp_path):
     env.close()
     ann = synth / 'annotations'
     det = synth / 'person_detection_results' / 'COCO_val2017_detections_AP_H_56_person.json'
+    demo = Config.fromfile(str(DEMO)).to_dict()  # the demo's own pipelines, LoadImage from LMDB
+    lmdb_args = dict(backend='lmdb', db_path=str(db_path))
+    train_pipeline, val_pipeline = ([dict(step, backend_args=lmdb_args)
+                                     if step['type'] == 'LoadImage' else step
+                                     for step in demo[name]]
+                                    for name in ('train_pipeline', 'val_pipeline'))
     cfg = _small_demo(tmp_path, synth, f"""
-lmdb_args = dict(backend='lmdb', db_path={str(db_path)!r})
-codec = dict(type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
-train_pipeline = [
-    dict(type='LoadImage', backend_args=lmdb_args), dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'), dict(type='RandomBBoxTransform'),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='GenerateTarget', encoder=codec), dict(type='PackPoseInputs')]
-val_pipeline = [
-    dict(type='LoadImage', backend_args=lmdb_args), dict(type='GetBBoxCenterScale'),
-    dict(type='TopdownAffine', input_size=codec['input_size']), dict(type='PackPoseInputs')]
 train_dataloader = dict(dataset=dict(
     data_root='', ann_file={str(ann / 'person_keypoints_train2017.json')!r},
-    pipeline=train_pipeline))
+    pipeline={train_pipeline!r}))
 val_dataloader = dict(dataset=dict(
     data_root='', ann_file={str(ann / 'person_keypoints_val2017.json')!r},
-    bbox_file={str(det)!r}, pipeline=val_pipeline))
+    bbox_file={str(det)!r}, pipeline={val_pipeline!r}))
 test_dataloader = val_dataloader
 """)
     work = tmp_path / 'work'
