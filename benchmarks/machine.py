@@ -79,15 +79,16 @@ def describe(anchor_python: Optional[str] = None,
     (which imports torch) also the kernels torch picked for this CPU (``AVX2``, ...)."""
     model, flags = _cpuinfo()
     load = os.getloadavg() if hasattr(os, 'getloadavg') else (float('nan'),) * 3
-    info: Dict[str, Any] = dict(cpu=model, cores=os.cpu_count(), isa=flags)
+    info = dict(cpu=model, cores=os.cpu_count(), isa=flags,
+                memory_gib=_memory_gib(), load=[round(x, 2) for x in load],
+                versions=_versions(), anchor=anchor_version(anchor_python),
+                date=datetime.datetime.now(datetime.timezone.utc)
+                .strftime('%Y-%m-%d %H:%M UTC'))
     if torch_capability:
         import torch
         info['torch_cpu_capability'] = getattr(torch.backends.cpu, 'get_cpu_capability',
                                                lambda: '?')()
-    return dict(info, memory_gib=_memory_gib(), load=[round(x, 2) for x in load],
-                versions=_versions(), anchor=anchor_version(anchor_python),
-                date=datetime.datetime.now(datetime.timezone.utc)
-                .strftime('%Y-%m-%d %H:%M UTC'))
+    return info
 
 
 def one_line(info: Dict[str, Any]) -> str:

@@ -233,13 +233,12 @@ def driver(args: argparse.Namespace) -> None:
                '--batch', str(args.batch), '--iters', str(args.iters)]
         if args.skip_train:
             cmd.append('--skip-train')
-        res = run_worker(cmd, 'both in one process, alternating', env=dict(
+        same = run_worker(cmd, 'both in one process, alternating', env=dict(
             PYTHONPATH=os.pathsep.join([str(plugin / 'core'),
                                         str(plugin / 'examples' / 'pose-plugin-resnet')])))
-        if 'error' in res:
-            print('interleaved run failed: ' + res['error'])
+        if 'error' in same:
+            print('interleaved run failed: ' + same.pop('error'))
         else:
-            same = res
             rates = []
             for key, what in (('infer', 'inference'), ('train', 'train step')):
                 theirs, mine = same.get(f'{key}_mmpose'), same.get(f'{key}_posecore')

@@ -7,27 +7,17 @@ as missing, so posecore's side runs alone, as on a machine without it.
 """
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / 'benchmarks'
+from .conftest import BENCHMARKS, load_script
 
-
-def _load(name: str) -> ModuleType:
-    # the scripts import their siblings by plain name (result_rows, machine)
-    if str(BENCHMARKS) not in sys.path:
-        sys.path.insert(0, str(BENCHMARKS))
-    return importlib.import_module(name)
-
-
-run_all = _load('run_all')
-result_rows = _load('result_rows')
+run_all = load_script('run_all')
+result_rows = load_script('result_rows')
 # the optional scripts (resnet, onnx_infer) come with their plugins' own tests
 SCRIPTS = [s for s in run_all.SCRIPTS if not s.optional]
 

@@ -1,15 +1,11 @@
 """The worker-subprocess helpers the benchmark scripts share (benchmarks/worker_process.py)."""
 from __future__ import annotations
 
-import importlib
 import sys
-from pathlib import Path
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / 'benchmarks'
-if str(BENCHMARKS) not in sys.path:  # the scripts import it by plain name
-    sys.path.insert(0, str(BENCHMARKS))
-worker_process = importlib.import_module('worker_process')
+from .conftest import load_script
 
+worker_process = load_script('worker_process')
 
 def test_run_worker_reads_the_last_json_line_or_the_error_tail():
     show = 'import json, os; print("{}"); print("noise"); print(json.dumps({"v": os.environ["V"]}))'

@@ -82,21 +82,31 @@ def test_demo_on_two_cpu_processes(plugin_site, synth, tmp_path):
     # the tiny test plugin's hook records which ranks finished the epoch and which saved
     cfg = _small_demo(tmp_path, synth, "custom_hooks = [dict(type='SyncBuffersHook'), "
                                        "dict(type='EpochRecorderHook')]\n")
-    with socket.socket() as s:  # a free port for the rendezvous
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    result = _ok(subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-         f'--master_port={port}', '-m', 'posecore', 'train', str(cfg), '--launcher', 'pytorch',
-         '--work-dir', str(tmp_path / 'work')],
-        cwd=tmp_path, env=posecore_env(plugin_site, **OFF), capture_output=True, text=True,
-        timeout=900))
+    env = posecore_env(plugin_site, **OFF)
+
+    def on_two_processes(*args: str) -> str:
+        with socket.socket() as s:  # a free port for the rendezvous
+            s.bind(('127.0.0.1', 0))
+            port = s.getsockname()[1]
+        result = _ok(subprocess.run(
+            [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+             f'--master_port={port}', '-m', 'posecore', *args, '--launcher', 'pytorch'],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900))
+        return result.stdout + result.stderr
+
     work = tmp_path / 'work'
+    log = on_two_processes('train', str(cfg), '--work-dir', str(work))
     assert sorted((work / 'tiny_ranks.txt').read_text().split()) == ['0', '1']
     assert set((work / 'tiny_saves.txt').read_text().split()) == {'0'}  # rank 0 alone saved
     assert (work / 'epoch_1.pth').is_file()
-    log = result.stdout + result.stderr
     assert log.count('coco/AP: ') == 1  # one validation, its metrics computed once
+
+    # both ranks evaluate their share; the metrics file is written once, whole
+    metrics = tmp_path / 'metrics.json'
+    log = on_two_processes('test', str(cfg), str(work / 'epoch_1.pth'), '--work-dir', str(work),
+                           '--out', str(metrics))
+    assert log.count('coco/AP: ') == 1
+    assert set(json.loads(metrics.read_text())) >= {'coco/AP', 'coco/AR'}
 
 
 def test_train_and_evaluate_reading_images_from_lmdb(synth, tmp_path):
@@ -110,12 +120,15 @@ def test_train_and_evaluate_reading_images_from_lmdb(synth, tmp_path):
     env.close()
     ann = synth / 'annotations'
     det = synth / 'person_detection_results' / 'COCO_val2017_detections_AP_H_56_person.json'
-    demo = Config.fromfile(str(DEMO)).to_dict()  # the demo's own pipelines, LoadImage from LMDB
+    demo = Config.fromfile(str(DEMO)).to_dict()
     lmdb_args = dict(backend='lmdb', db_path=str(db_path))
-    train_pipeline, val_pipeline = ([dict(step, backend_args=lmdb_args)
-                                     if step['type'] == 'LoadImage' else step
-                                     for step in demo[name]]
-                                    for name in ('train_pipeline', 'val_pipeline'))
+
+    def from_lmdb(pipeline: list[dict]) -> list[dict]:  # the demo's own, LoadImage from LMDB
+        return [dict(step, backend_args=lmdb_args) if step['type'] == 'LoadImage' else step
+                for step in pipeline]
+
+    train_pipeline = from_lmdb(demo['train_pipeline'])
+    val_pipeline = from_lmdb(demo['val_pipeline'])
     cfg = _small_demo(tmp_path, synth, f"""
 train_dataloader = dict(dataset=dict(
     data_root='', ann_file={str(ann / 'person_keypoints_train2017.json')!r},
