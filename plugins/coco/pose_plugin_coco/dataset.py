@@ -17,6 +17,7 @@ from mmengine.dataset import BaseDataset, force_full_init
 from mmengine.logging import MessageHub
 
 from posecore.errors import DataNotFoundError
+from posecore.transforms import build_pipeline
 
 from .annotations import (ABSENT, DETECTION_REQUIRED_KEYS, REQUIRED_KEYS, Detections,
                           Instances, categories, load_coco_file, parse_detections,
@@ -27,22 +28,6 @@ DATA_MODES = ('topdown', 'bottomup')
 #: metainfo entries every data info carries for the pipeline and the model (as MMPose)
 METAINFO_KEYS = ('dataset_name', 'upper_body_ids', 'lower_body_ids', 'flip_pairs',
                  'dataset_keypoint_weights', 'flip_indices', 'skeleton_links')
-
-
-def _build_pipeline(pipeline: Sequence[dict | Callable]) -> list[Callable]:
-    """Transforms from config dicts through posecore's TRANSFORMS (entry points), so a
-    pipeline resolves without mmengine's default scope being set."""
-    from posecore.registry import TRANSFORMS
-
-    built = []
-    for transform in pipeline:
-        if isinstance(transform, dict):
-            transform = TRANSFORMS.build(transform)
-        if not callable(transform):
-            raise TypeError(f'CocoDataset: each pipeline step must be a transform config dict '
-                            f'or a callable, got {transform!r}')
-        built.append(transform)
-    return built
 
 
 def _is_local(path: str) -> bool:
@@ -143,7 +128,7 @@ class CocoDataset(BaseDataset):
         self.backend_args = backend_args
         super().__init__(ann_file=ann_file, metainfo=metainfo, data_root=data_root,
                          data_prefix=data_prefix, filter_cfg=filter_cfg, indices=indices,
-                         serialize_data=serialize_data, pipeline=_build_pipeline(pipeline),
+                         serialize_data=serialize_data, pipeline=build_pipeline(pipeline, 'CocoDataset'),
                          test_mode=test_mode, lazy_init=lazy_init, max_refetch=max_refetch)
         if self.test_mode:
             # CocoMetric finds the ground truth here when it is given no ann_file

@@ -11,24 +11,15 @@ from typing import Any, Callable, Sequence
 from mmengine.dataset import Compose
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from posecore.transforms import build_pipeline
 
 
 def _build(pipeline: Sequence[dict | Callable]) -> list[Callable]:
-    from posecore.registry import TRANSFORMS
-
     if isinstance(pipeline, (str, bytes, dict)) or not isinstance(pipeline, Sequence) \
             or not pipeline:
         raise TypeError('PipelineSwitchHook: switch_pipeline must be a non-empty list of '
                         f'transform config dicts, got {pipeline!r}')
-    built = []
-    for i, step in enumerate(pipeline):
-        if isinstance(step, dict):
-            step = TRANSFORMS.build(step)
-        if not callable(step):
-            raise TypeError(f'PipelineSwitchHook: switch_pipeline[{i}] must be a transform '
-                            f'config dict or a callable, got {step!r}')
-        built.append(step)
-    return built
+    return build_pipeline(pipeline, 'PipelineSwitchHook: switch_pipeline')
 
 
 def _piped_datasets(dataset: Any) -> list[Any]:
@@ -37,8 +28,7 @@ def _piped_datasets(dataset: Any) -> list[Any]:
     if hasattr(dataset, 'pipeline'):
         return [dataset]
     inner = getattr(dataset, 'datasets', None) or [getattr(dataset, 'dataset', None)]
-    found = [d for sub in inner if sub is not None for d in _piped_datasets(sub)]
-    return found
+    return [d for sub in inner if sub is not None for d in _piped_datasets(sub)]
 
 
 class PipelineSwitchHook(Hook):
