@@ -7,6 +7,7 @@ from .conftest import load_script
 
 worker_process = load_script('worker_process')
 
+
 def test_run_worker_reads_the_last_json_line_or_the_error_tail():
     show = 'import json, os; print("{}"); print("noise"); print(json.dumps({"v": os.environ["V"]}))'
     assert worker_process.run_worker([sys.executable, '-c', show], 'ok', env={'V': '1'}) \

@@ -77,6 +77,36 @@ def test_train_test_infer_and_curves(synth, tmp_path):
     assert (tmp_path / 'curves.png').stat().st_size > 0
 
 
+def test_a_two_stage_schedule_switches_once_and_again_after_resume(synth, tmp_path):
+    # the demo trained on sigma 2 heatmaps first, then its own sigma 1 ones from the 2nd epoch
+    train_pipeline = Config.fromfile(str(DEMO)).to_dict()['train_pipeline']
+    stage1 = [dict(step, encoder=dict(step['encoder'], sigma=2))
+              if step['type'] == 'GenerateTarget' else step for step in train_pipeline]
+    cfg = _small_demo(tmp_path, synth, f"""
+train_dataloader['dataset']['pipeline'] = {stage1!r}
+custom_hooks = [dict(type='PipelineSwitchHook', switch_epoch=1,
+                     switch_pipeline={train_pipeline!r})]
+train_cfg = dict(max_epochs=2, val_interval=2)
+default_hooks['checkpoint'] = dict(interval=1)
+""")
+    work = tmp_path / 'work'
+    switched = 'PipelineSwitchHook: epoch 2 on trains through the switch_pipeline'
+    result = _ok(run_posecore(tmp_path, 'train', str(cfg), '--work-dir', str(work), cwd=tmp_path))
+    log = result.stdout + result.stderr
+    assert log.count(switched) == 1
+    assert log.index(switched) > log.index('Epoch(train)')  # after the first epoch's lines
+    assert (work / 'epoch_2.pth').is_file()
+
+    # a run resumed after the first epoch switches before its first
+    (work / 'epoch_2.pth').unlink()
+    (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+    result = _ok(run_posecore(tmp_path, 'train', str(cfg), '--work-dir', str(work), '--resume',
+                              cwd=tmp_path))
+    log = result.stdout + result.stderr
+    assert 'resumed epoch: 1' in log and log.count(switched) == 1
+    assert (work / 'epoch_2.pth').is_file()
+
+
 @pytest.mark.usefixtures('plugin_site')
 def test_demo_on_two_cpu_processes(plugin_site, synth, tmp_path):
     # the tiny test plugin's hook records which ranks finished the epoch and which saved

@@ -128,7 +128,8 @@ class CocoDataset(BaseDataset):
         self.backend_args = backend_args
         super().__init__(ann_file=ann_file, metainfo=metainfo, data_root=data_root,
                          data_prefix=data_prefix, filter_cfg=filter_cfg, indices=indices,
-                         serialize_data=serialize_data, pipeline=build_pipeline(pipeline, 'CocoDataset'),
+                         serialize_data=serialize_data,
+                         pipeline=build_pipeline(pipeline, 'CocoDataset'),
                          test_mode=test_mode, lazy_init=lazy_init, max_refetch=max_refetch)
         if self.test_mode:
             # CocoMetric finds the ground truth here when it is given no ann_file

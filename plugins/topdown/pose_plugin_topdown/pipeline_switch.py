@@ -40,8 +40,6 @@ class PipelineSwitchHook(Hook):
     :param switch_pipeline: transform configs, as a dataset's ``pipeline``.
     """
 
-    priority = 'NORMAL'
-
     def __init__(self, switch_epoch: int, switch_pipeline: Sequence[dict | Callable]) -> None:
         if isinstance(switch_epoch, bool) or not isinstance(switch_epoch, int) \
                 or switch_epoch < 0:
@@ -60,8 +58,9 @@ class PipelineSwitchHook(Hook):
         if not datasets:
             raise TypeError(f'PipelineSwitchHook: the training dataset '
                             f'({type(loader.dataset).__name__}) has no pipeline to replace')
+        pipeline = Compose(self._transforms)
         for dataset in datasets:
-            dataset.pipeline = Compose(self._transforms)
+            dataset.pipeline = pipeline
         # persistent workers hold a copy of the dataset: start new ones
         if getattr(loader, '_iterator', None) is not None:
             loader._iterator = None
