@@ -22,12 +22,11 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from machine import describe, one_line
+from machine import ANCHOR_PYTHON, describe, one_line
 from result_rows import row, write
 
 REPO = Path(__file__).resolve().parents[1]
 METAINFO = REPO / 'configs' / '_base_' / 'datasets' / 'coco.py'
-DEFAULT_MMPOSE = Path('/tmp/anchor-venv/bin/python')
 
 # run in a fresh process per measurement; argv: side ('posecore'|'mmpose'), ann_file,
 # data_mode, metainfo file. Prints a JSON line with seconds, samples and memory (KiB).
@@ -122,7 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--instances', type=int, default=100_000)
     parser.add_argument('--modes', nargs='+', default=['topdown', 'bottomup'])
-    parser.add_argument('--mmpose-python', type=Path, default=DEFAULT_MMPOSE,
+    parser.add_argument('--mmpose-python', type=Path, default=ANCHOR_PYTHON,
                         help='python of a venv with MMPose 1.3.2')
     parser.add_argument('--keep', type=Path, help='write the generated file here')
     parser.add_argument('--json', type=Path, help='write the figures here')

@@ -37,11 +37,10 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / 'anchor'))
 import coco_metric_cases as cases  # noqa: E402
-from machine import describe, one_line  # noqa: E402
+from machine import ANCHOR_PYTHON, describe, one_line  # noqa: E402
 from result_rows import row, write  # noqa: E402
 
 RUNNER = HERE / 'anchor' / 'coco_metric_runner.py'
-DEFAULT_MMPOSE = Path('/tmp/anchor-venv/bin/python')
 # MMPose 1.3.2 on this machine class (../shared/anchor/README.md), shown
 # when its environment is missing
 ANCHOR_SECONDS = {1000: 0.39, 10000: 4.54}
@@ -102,7 +101,7 @@ def main() -> int:
                         help='evaluations per run (best kept)')
     parser.add_argument('--all-modes', action='store_true',
                         help='every score/NMS mode, not only the default')
-    parser.add_argument('--mmpose-python', type=Path, default=DEFAULT_MMPOSE)
+    parser.add_argument('--mmpose-python', type=Path, default=ANCHOR_PYTHON)
     parser.add_argument('--json', type=Path, help='write the figures here')
     args = parser.parse_args()
     rows = []

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Dict, Optional
 
 import numpy as np
+from machine import ANCHOR_PYTHON
 from result_rows import row, write
 
 CASES: Dict[str, dict] = {
@@ -44,7 +45,6 @@ TARGET = {'MSRA': (5, 5), 'MSRA unbiased': (None, 5), 'UDP': (5, 5)}
 BATCH_TARGET = 20
 # issue #12: every codec operation at least 3x MMPose, batched decodes 10x
 FLOOR, BATCH_FLOOR = 3, 10
-DEFAULT_MMPOSE = Path('/tmp/anchor-venv/bin/python')
 
 # run by MMPose's python (argv[1]: JSON spec); prints {case: {op: per_s}}
 MMPOSE_SCRIPT = """
@@ -167,7 +167,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--quick', action='store_true',
                         help='shorter timings (noisier)')
-    parser.add_argument('--mmpose-python', type=Path, default=DEFAULT_MMPOSE,
+    parser.add_argument('--mmpose-python', type=Path, default=ANCHOR_PYTHON,
                         help='python of a venv with MMPose 1.3.2')
     parser.add_argument('--seconds', type=float, help='timing per figure')
     parser.add_argument('--batch', type=int, help='batch of the B rows')

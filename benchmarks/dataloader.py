@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from machine import ANCHOR_PYTHON
 from result_rows import row, write
 
 REPO = Path(__file__).resolve().parents[1]
 COCO = REPO / 'tests' / 'data' / 'mmpose-testdata' / 'coco'
-DEFAULT_MMPOSE = '/tmp/anchor-venv/bin/python'
 TARGET = 2.0
 CODEC = dict(type='MSRAHeatmap', input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
 PIPELINE = [dict(type='LoadImage'), dict(type='GetBBoxCenterScale'),
@@ -190,7 +190,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--times', type=int, default=None,
                         help='repeats of the 14 instances per epoch')
     parser.add_argument('--epochs', type=int, default=None, help='timed epochs')
-    parser.add_argument('--mmpose-python', default=DEFAULT_MMPOSE)
+    parser.add_argument('--mmpose-python', default=ANCHOR_PYTHON)
     parser.add_argument('--json', type=Path, help='write the figures here')
     parser.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--impl', choices=('posecore', 'mmpose'), help=argparse.SUPPRESS)

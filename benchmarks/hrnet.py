@@ -30,10 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from machine import ANCHOR_PYTHON
 from result_rows import row, write
 from worker_process import fmt, keep_best, median_seconds, peak_rss_mb, run_worker, serve
 
-DEFAULT_ANCHOR = '/tmp/anchor-venv/bin/python'
 # MMPose 1.3.2 on this machine class (../shared/anchor/README.md), used when
 # the anchor environment is missing.
 ANCHOR_FIGURES: dict[str, dict[str, Any]] = {
@@ -352,7 +352,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--skip-train', action='store_true')
     parser.add_argument('--default-only', action='store_true',
                         help="posecore's default variant only (and compiled unless --no-compile)")
-    parser.add_argument('--anchor-python', default=DEFAULT_ANCHOR)
+    parser.add_argument('--anchor-python', default=ANCHOR_PYTHON)
     parser.add_argument('--rounds', type=int, default=1,
                         help='runs of every variant, alternating; best kept')
     parser.add_argument('--conv-shape', type=int, nargs=3, default=list(CONV_SHAPE),

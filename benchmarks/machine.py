@@ -14,6 +14,11 @@ import subprocess
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+#: the MMPose 1.3.2 environment benchmarks run MMPose's side in (how to build it:
+#: ../shared/anchor/README.md); POSECORE_ANCHOR_VENV names another
+ANCHOR_VENV = os.environ.get('POSECORE_ANCHOR_VENV', '/tmp/anchor-venv')
+ANCHOR_PYTHON = os.path.join(ANCHOR_VENV, 'bin', 'python')
+
 #: the flags that change which kernels NumPy, OpenCV and oneDNN run
 ISA_FLAGS = ('sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl',
              'avx512_vnni', 'avx_vnni', 'avx512_bf16', 'amx_tile', 'amx_bf16',
@@ -102,4 +107,4 @@ def one_line(info: Dict[str, Any]) -> str:
 
 
 if __name__ == '__main__':
-    print(one_line(describe('/tmp/anchor-venv/bin/python')))
+    print(one_line(describe(ANCHOR_PYTHON)))

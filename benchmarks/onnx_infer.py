@@ -37,8 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hrnet import DEFAULT_ANCHOR  # noqa: E402
-from machine import describe, one_line  # noqa: E402
+from machine import ANCHOR_PYTHON, describe, one_line  # noqa: E402
 from result_rows import row, write  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -116,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
                         help='copies of the 4 COCO images in the folder (default 4: 16 images)')
     parser.add_argument('--rounds', type=int, default=1, help='best of R interleaved runs')
     parser.add_argument('--no-int8', action='store_true', help='skip the int8 export and run')
-    parser.add_argument('--anchor-python', default=DEFAULT_ANCHOR)
+    parser.add_argument('--anchor-python', default=ANCHOR_PYTHON)
     parser.add_argument('--json', type=Path, help='write the figures here')
     args = parser.parse_args(argv)
 

@@ -33,10 +33,10 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
+from machine import ANCHOR_PYTHON
 from result_rows import row, write
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_MMPOSE = '/tmp/anchor-venv/bin/python'
 NAMES = ['LoadImage', 'GetBBoxCenterScale', 'RandomFlip', 'RandomHalfBody',
          'RandomBBoxTransform', 'TopdownAffine', 'GenerateTarget',
          'PackPoseInputs']
@@ -302,7 +302,7 @@ def main(argv: List[str] | None = None) -> None:
     parser.add_argument('--rounds', type=int, default=None)
     parser.add_argument('--passes', type=int, default=None,
                         help='passes over the 14 samples per round')
-    parser.add_argument('--mmpose-python', default=DEFAULT_MMPOSE)
+    parser.add_argument('--mmpose-python', default=ANCHOR_PYTHON)
     parser.add_argument('--json', type=Path, help='write the figures here')
     parser.add_argument('--torch-threads', type=int, default=1,
                         help='torch threads (a DataLoader worker has 1)')

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hrnet import DEFAULT_ANCHOR, GMAC_PER_IMAGE, W32_EXTRA  # noqa: E402
-from machine import describe, one_line  # noqa: E402
+from hrnet import GMAC_PER_IMAGE, W32_EXTRA  # noqa: E402
+from machine import ANCHOR_PYTHON, describe, one_line  # noqa: E402
 from result_rows import row, write  # noqa: E402
 from worker_process import (fmt, keep_best, median_seconds, peak_rss_mb,  # noqa: E402
                             run_worker, serve)
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--iters', type=int, default=5)
     parser.add_argument('--rounds', type=int, default=1)
     parser.add_argument('--threads', type=int, default=os.cpu_count() or 1)
-    parser.add_argument('--anchor-python', default=DEFAULT_ANCHOR)
+    parser.add_argument('--anchor-python', default=ANCHOR_PYTHON)
     parser.add_argument('--default-only', action='store_true',
                         help="posecore's default variant only")
     parser.add_argument('--json', type=Path, help='write the figures here')

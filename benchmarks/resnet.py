@@ -30,11 +30,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from machine import describe, one_line
+from machine import ANCHOR_PYTHON, describe, one_line
 from result_rows import row, write
 from worker_process import fmt, keep_best, peak_rss_mb, run_worker, serve
 
-DEFAULT_ANCHOR = '/tmp/anchor-venv/bin/python'
 BASE = 'mmpose eager'
 OURS = 'posecore default (channels_last)'
 
@@ -283,7 +282,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--skip-train', action='store_true')
     parser.add_argument('--no-interleaved', action='store_true',
                         help='skip the run of both models in one process')
-    parser.add_argument('--anchor-python', default=DEFAULT_ANCHOR)
+    parser.add_argument('--anchor-python', default=ANCHOR_PYTHON)
     parser.add_argument('--json', type=Path, help='write the figures here')
     # worker mode (internal)
     parser.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)

@@ -33,10 +33,9 @@ from typing import Any, Dict, List, Optional
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from machine import describe, one_line  # noqa: E402
+from machine import ANCHOR_VENV, describe, one_line  # noqa: E402
 from result_rows import ratio, verdict  # noqa: E402
 
-DEFAULT_ANCHOR = Path('/tmp/anchor-venv')
 #: the hand-written reading of the misses, appended to RESULTS.md
 NOTES = HERE / 'RESULTS_NOTES.md'
 
@@ -256,7 +255,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help='runs of every script (default 1 quick, 2 full)')
     parser.add_argument('--only', nargs='+', metavar='NAME',
                         help='these scripts only: ' + ' '.join(s.name for s in SCRIPTS))
-    parser.add_argument('--anchor', type=Path, default=DEFAULT_ANCHOR,
+    parser.add_argument('--anchor', type=Path, default=ANCHOR_VENV,
                         help='virtual environment with MMPose 1.3.2')
     parser.add_argument('--out-dir', type=Path, default=HERE,
                         help='where RESULTS.md and results.json go')

@@ -23,6 +23,7 @@ import time
 import zipfile
 from pathlib import Path
 
+from machine import ANCHOR_VENV
 from result_rows import row, write
 
 TARGETS = {'plugins list': 0.3, '--help': 0.2}
@@ -86,7 +87,7 @@ def median_time(cmd: list[str], env: dict[str, str], repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--repeat', type=int, default=15)
-    parser.add_argument('--anchor', default='/tmp/anchor-venv',
+    parser.add_argument('--anchor', default=ANCHOR_VENV,
                         help='virtual environment with MMPose 1.3.2')
     parser.add_argument('--plugins', type=int, nargs=2, default=[5, 50],
                         metavar=('FEW', 'MANY'), help='plugin distributions installed')

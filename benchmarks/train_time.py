@@ -44,10 +44,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from machine import ANCHOR_PYTHON
 from result_rows import row, write
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_MMPOSE = '/tmp/anchor-venv/bin/python'
 W32_NAME = 'td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
 TOPDOWN = Path('configs') / 'body_2d_keypoint' / 'topdown_heatmap'
 DEMO = (REPO / TOPDOWN / 'synth_coco' /
@@ -245,7 +245,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                         help='one more cProfile run per side of these configs (all when '
                              'none is named): where the time goes')
     parser.add_argument('--data', type=Path, default=Path(tempfile.gettempdir()) / 'synth_bench')
-    parser.add_argument('--mmpose-python', default=DEFAULT_MMPOSE)
+    parser.add_argument('--mmpose-python', default=ANCHOR_PYTHON)
     parser.add_argument('--json', type=Path, help='write the figures here')
     args = parser.parse_args(argv)
     mode = 'tiny' if args.tiny else 'quick' if args.quick else 'full'

@@ -27,11 +27,11 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 import coco_metric_cases as cases  # noqa: E402
+from machine import ANCHOR_PYTHON  # noqa: E402
 
 TEST_COCO = ROOT / 'tests/data/mmpose-testdata/coco/test_coco.json'
-DEFAULT_MMPOSE = Path('/tmp/anchor-venv/bin/python')
 MODES = [dict(score_mode=s, nms_mode=n)
          for s in ('bbox', 'bbox_keypoint', 'bbox_rle', 'keypoint')
          for n in ('oks_nms', 'soft_oks_nms', 'none')]
@@ -155,7 +155,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--quick', action='store_true')
-    parser.add_argument('--mmpose-python', type=Path, default=DEFAULT_MMPOSE)
+    parser.add_argument('--mmpose-python', type=Path, default=ANCHOR_PYTHON)
     args = parser.parse_args()
     if not args.mmpose_python.exists():
         print(f'MMPose environment not found ({args.mmpose_python}): build '
