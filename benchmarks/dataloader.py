@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from machine import ANCHOR_PYTHON
+from machine import ANCHOR_PYTHON, has_mmpose
 from result_rows import row, write
 
 REPO = Path(__file__).resolve().parents[1]
@@ -128,8 +128,7 @@ def _best(runs: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 def driver(args: argparse.Namespace) -> None:
     anchor = args.mmpose_python
-    have_anchor = os.path.exists(anchor) and subprocess.run(
-        [anchor, '-c', 'import mmpose'], capture_output=True).returncode == 0
+    have_anchor = has_mmpose(anchor)
     sides = [('posecore', sys.executable)] + ([('MMPose', anchor)] if have_anchor else [])
     runs: Dict[tuple, List[Dict[str, Any]]] = {}
     for r in range(args.rounds):

@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from machine import ANCHOR_PYTHON
+from machine import ANCHOR_PYTHON, has_mmpose
 from result_rows import row, write
 from worker_process import fmt, keep_best, median_seconds, peak_rss_mb, run_worker, serve
 
@@ -227,8 +226,7 @@ def driver(args: argparse.Namespace) -> None:
     import torch
 
     anchor = args.anchor_python
-    have_anchor = os.path.exists(anchor) and subprocess.run(
-        [anchor, '-c', 'import mmpose'], capture_output=True).returncode == 0
+    have_anchor = has_mmpose(anchor)
     variants = [('posecore', 'contiguous', False, 'posecore channels_last=False'),
                 ('posecore', 'channels_last', False, 'posecore default (channels_last)')]
     if args.default_only:

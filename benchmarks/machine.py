@@ -62,6 +62,12 @@ def _versions() -> Dict[str, str]:
     return versions
 
 
+def has_mmpose(python: Optional[str]) -> bool:
+    """Whether ``python`` exists and imports mmpose (the anchor side can run)."""
+    return bool(python) and os.path.exists(python) and subprocess.run(
+        [python, '-c', 'import mmpose'], capture_output=True).returncode == 0
+
+
 def anchor_version(python: Optional[str]) -> Optional[str]:
     """MMPose's version in the anchor environment, or None without it."""
     if not python or not os.path.exists(python):

@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import ANCHOR_PYTHON, describe, one_line  # noqa: E402
+from machine import ANCHOR_PYTHON, describe, has_mmpose, one_line  # noqa: E402
 from result_rows import row, write  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,8 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(os.cpu_count() or 1)
     print(one_line(describe(args.anchor_python)))
     anchor = args.anchor_python
-    have_anchor = os.path.exists(anchor) and subprocess.run(
-        [anchor, '-c', 'import mmpose'], capture_output=True).returncode == 0
+    have_anchor = has_mmpose(anchor)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         folder, dets = _folder(tmp, args.copies), _detections(tmp, args.copies)

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
-from machine import ANCHOR_PYTHON
+from machine import ANCHOR_PYTHON, has_mmpose
 from result_rows import row, write
 
 HERE = Path(__file__).resolve().parent
@@ -218,8 +218,7 @@ def _compare(ours: Path, theirs: Path) -> str:
 
 def driver(args: argparse.Namespace) -> None:
     anchor = args.mmpose_python
-    have_anchor = os.path.exists(anchor) and subprocess.run(
-        [anchor, '-c', 'import mmpose'], capture_output=True).returncode == 0
+    have_anchor = has_mmpose(anchor)
     with tempfile.TemporaryDirectory() as tmp:
         saved = {k: Path(tmp) / f'{k}.npz' for k in ('posecore', 'mmpose')}
         workers = [_Worker(sys.executable, 'posecore', args, saved['posecore'])]

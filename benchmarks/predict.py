@@ -25,14 +25,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hrnet import GMAC_PER_IMAGE, W32_EXTRA  # noqa: E402
-from machine import ANCHOR_PYTHON, describe, one_line  # noqa: E402
+from machine import ANCHOR_PYTHON, describe, has_mmpose, one_line  # noqa: E402
 from result_rows import row, write  # noqa: E402
 from worker_process import (fmt, keep_best, median_seconds, peak_rss_mb,  # noqa: E402
                             run_worker, serve)
@@ -136,8 +135,7 @@ def driver(args: argparse.Namespace) -> None:
     import torch
 
     anchor = args.anchor_python
-    have_anchor = os.path.exists(anchor) and subprocess.run(
-        [anchor, '-c', 'import mmpose'], capture_output=True).returncode == 0
+    have_anchor = has_mmpose(anchor)
     print(f'TopdownPoseEstimator HRNet-w32 + HeatmapHead, 256x192, batch {args.batch}, '
           f'flip test (heatmap, shift), test_step under no_grad; torch {torch.__version__}, '
           f'{args.threads} threads, median of {args.iters}, best of {args.rounds} round(s)')

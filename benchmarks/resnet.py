@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from machine import ANCHOR_PYTHON, describe, one_line
+from machine import ANCHOR_PYTHON, describe, has_mmpose, one_line
 from result_rows import row, write
 from worker_process import fmt, keep_best, peak_rss_mb, run_worker, serve
 
@@ -182,8 +181,7 @@ def driver(args: argparse.Namespace) -> None:
     import torch
 
     anchor = args.anchor_python
-    have_anchor = os.path.exists(anchor) and subprocess.run(
-        [anchor, '-c', 'import mmpose'], capture_output=True).returncode == 0
+    have_anchor = has_mmpose(anchor)
     runs: list[tuple[str, str, str, str]] = []
     if have_anchor:
         runs.append((anchor, 'mmpose', 'contiguous', BASE))

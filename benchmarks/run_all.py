@@ -188,8 +188,8 @@ def markdown(results: List[Dict[str, Any]], skipped: List[str], info: Dict[str, 
         f'{info["memory_gib"]} GiB; ISA flags: {" ".join(info["isa"]) or "?"}',
         f'- **Load average at the start**: {" ".join(map(str, info["load"]))} '
         f'(at the end: {" ".join(map(str, describe()["load"]))})',
-        f'- **posecore side**: ' + ', '.join(f'{k} {v}' for k, v in info['versions'].items()),
-        f'- **MMPose side**: ' + (f'{info["anchor"]}, in `{anchor}`, run as a subprocess '
+        '- **posecore side**: ' + ', '.join(f'{k} {v}' for k, v in info['versions'].items()),
+        '- **MMPose side**: ' + (f'{info["anchor"]}, in `{anchor}`, run as a subprocess '
                                   'in the same run' if info['anchor'] else
                                   f'no anchor environment at `{args.anchor}`: posecore '
                                   'measured alone, MMPose columns empty'),
