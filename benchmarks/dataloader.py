@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any, Dict, List, Optional
 
 from machine import ANCHOR_PYTHON, has_mmpose
 from result_rows import row, write
+from worker_process import run_worker
 
 REPO = Path(__file__).resolve().parents[1]
 COCO = REPO / 'tests' / 'data' / 'mmpose-testdata' / 'coco'
@@ -107,13 +107,7 @@ def _run(python: str, impl: str, workers: int, args: argparse.Namespace) -> Dict
     cmd = [python, str(Path(__file__).resolve()), '--worker', '--impl', impl,
            '--workers-one', str(workers), '--times', str(args.times),
            '--epochs', str(args.epochs)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO,
-                          env=dict(os.environ, PYTHONWARNINGS='ignore'))
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
-    if proc.returncode or not lines:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        return dict(error=' | '.join(tail))
-    return json.loads(lines[-1])
+    return run_worker(cmd, cwd=str(REPO))
 
 
 def _best(runs: List[Dict[str, Any]]) -> Dict[str, Any]:

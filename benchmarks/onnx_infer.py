@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import ANCHOR_PYTHON, describe, has_mmpose, one_line  # noqa: E402
 from result_rows import row, write  # noqa: E402
+from worker_process import run_worker  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = 'configs/body_2d_keypoint/topdown_heatmap/coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
@@ -156,14 +156,11 @@ def main(argv: list[str] | None = None) -> None:
                 if side == 'mmpose':
                     if not have_anchor:
                         continue
-                    proc = subprocess.run([anchor, '-c', MMPOSE_LOOP, str(ckpt), str(folder),
-                                           str(dets), str(BOX_THR)], capture_output=True,
-                                          text=True, env=dict(os.environ, PYTHONWARNINGS='ignore'))
-                    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
-                    if proc.returncode or not lines:
-                        print('MMPose failed: ' + ' | '.join(proc.stderr.splitlines()[-3:]))
+                    res = run_worker([anchor, '-c', MMPOSE_LOOP, str(ckpt), str(folder),
+                                      str(dets), str(BOX_THR)])
+                    if 'error' in res:
+                        print(f'MMPose failed: {res["error"]}')
                         continue
-                    res = json.loads(lines[-1])
                     seconds, people[side] = res['seconds'], res['people']
                 else:
                     out = tmp / f'out-{side}'

@@ -14,11 +14,14 @@ import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 
-def run_worker(cmd: List[str], name: str,
-               env: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
-    """Run ``cmd``; its last JSON line as a dict, or ``{'error': its last 3 stderr lines}``."""
-    print(f'  running {name} ...', file=sys.stderr, flush=True)
-    proc = subprocess.run(cmd, capture_output=True, text=True,
+def run_worker(cmd: List[str], name: Optional[str] = None,
+               env: Optional[Mapping[str, str]] = None,
+               cwd: Optional[str] = None) -> Dict[str, Any]:
+    """Run ``cmd`` (saying so when it has a ``name``); its last JSON line as a dict, or
+    ``{'error': its last 3 stderr lines}``."""
+    if name:
+        print(f'  running {name} ...', file=sys.stderr, flush=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd,
                           env={**os.environ, 'PYTHONWARNINGS': 'ignore', **(env or {})})
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('{')]
     if proc.returncode or not lines:
