@@ -90,6 +90,8 @@ SCRIPTS: List[Script] = [
            tiny=['--sizes', '20', '--rounds', '1', '--repeat', '1']),
     Script('train_time', 'train_time.py', '--mmpose-python', full=['--profile'],
            quick=['--quick', '--profile', 'demo', '--configs', 'demo'], tiny=['--tiny']),
+    Script('train_accuracy', 'train_accuracy.py', '--mmpose-python',
+           quick=['--epochs', '2'], tiny=['--tiny']),
     Script('resnet', 'resnet.py', '--anchor-python', optional=True,
            full=['--rounds', '2'], quick=['--iters', '2'],
            tiny=['--batch', '1', '--iters', '1', '--skip-train']),

@@ -212,12 +212,13 @@ def profile_summary(path: Path) -> Dict[str, float]:
 
 
 # ------------------------------------------------------------------- driver
-def ensure_data(path: Path) -> None:
+def ensure_data(path: Path, train: int = 200, val: int = 50) -> None:
+    """Make the synthetic data (seed 0) in ``path`` unless it is there."""
     if (path / 'annotations' / 'person_keypoints_val2017.json').exists():
         return
     print(f'making the synthetic data in {path} ...', file=sys.stderr, flush=True)
     subprocess.run([sys.executable, '-m', 'posecore', 'coco', 'synth', str(path),
-                    '--train', '200', '--val', '50', '--seed', '0'], check=True,
+                    '--train', str(train), '--val', str(val), '--seed', '0'], check=True,
                    stdout=subprocess.DEVNULL)
 
 
