@@ -63,9 +63,10 @@ def start(side: Side, options: List[str], work_dir: Path) -> subprocess.Popen:
     work_dir.mkdir(parents=True)
     env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
                PYTHONWARNINGS='ignore')
-    log = open(work_dir / 'train.log', 'w')
-    return subprocess.Popen([side.python, *side.argv, '--work-dir', str(work_dir), *options],
-                            stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env)
+    with open(work_dir / 'train.log', 'w') as log:  # the child keeps its own handle
+        return subprocess.Popen([side.python, *side.argv, '--work-dir', str(work_dir),
+                                 *options], stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
+                                env=env)
 
 
 def pair_differences(checkpoint: Path) -> Dict[str, float]:
