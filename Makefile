@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 # first-party plugins, then the example plugins made as a third party would
 PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml))) $(sort $(dir $(wildcard examples/*/pyproject.toml)))
 POSECORE := $(VENV)/bin/posecore
-DEMO_CFG := configs/body_2d_keypoint/topdown_heatmap/synth_coco/td-hm_hrnet-w16-small_dark-1xb16-24e_synth-coco-128x96.py
+DEMO_CFG := configs/body_2d_keypoint/topdown_heatmap/synth_coco/td-hm_hrnet-w32-small_dark-1xb16-20e_synth-coco-128x96.py
 DEMO_DATA := data/synth_coco
 DEMO_WORK := work_dirs/demo
 DEMO_DET := $(DEMO_DATA)/person_detection_results/COCO_val2017_detections_AP_H_56_person.json

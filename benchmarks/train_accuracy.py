@@ -14,7 +14,7 @@ schedule shortened to them, a validation halfway and at the end).
 
 Run to run, one config's AP moves by a few hundredths (different seeds, and
 whether a left/right pair collapses), so compare several seeds, not one run.
-The whole 24-epoch schedule takes about 35 minutes per seed on 2 cores.
+The whole 20-epoch schedule takes about 40 minutes per seed on 2 cores.
 
     python benchmarks/train_accuracy.py [--epochs 12] [--seeds 0 1] [--tiny]
         [--data data/synth_coco] [--mmpose-python PY] [--json PATH]
@@ -91,7 +91,7 @@ def outcome(work_dir: Path, epochs: int, returncode: int) -> Dict[str, Any]:
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--epochs', type=int, default=24,
+    parser.add_argument('--epochs', type=int, default=20,
                         help='training epochs (the schedule is shortened to them)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0])
     parser.add_argument('--tiny', action='store_true',

@@ -3,7 +3,7 @@
 
 Two configs, a fixed number of iterations each, then one validation:
 
-- ``demo``: posecore's demo config (HRNet-w16-small, 128x96, batch 16).
+- ``demo``: posecore's demo config (HRNet-w32-small, 128x96, batch 16).
   MMPose's side is MMPose's own copy (``mmpose/.mim/configs``) of the COCO
   config the demo inherits, with the demo's changes: the demo file with its
   ``_base_`` pointed at that copy, written to a temporary folder.
@@ -51,7 +51,7 @@ REPO = Path(__file__).resolve().parents[1]
 W32_NAME = 'td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
 TOPDOWN = Path('configs') / 'body_2d_keypoint' / 'topdown_heatmap'
 DEMO = (REPO / TOPDOWN / 'synth_coco' /
-        'td-hm_hrnet-w16-small_dark-1xb16-24e_synth-coco-128x96.py')
+        'td-hm_hrnet-w32-small_dark-1xb16-20e_synth-coco-128x96.py')
 W32 = REPO / TOPDOWN / 'coco' / W32_NAME
 #: config -> (posecore's file, batch size)
 CONFIGS: Dict[str, tuple[Path, int]] = {'demo': (DEMO, 16), 'w32': (W32, 8)}

@@ -2,7 +2,7 @@
 # config on the real COCO sample copied into the case's folder (coco/, relative to the
 # working directory), one epoch at batch 4, no validation.
 _base_ = ['../../configs/body_2d_keypoint/topdown_heatmap/synth_coco/'
-          'td-hm_hrnet-w16-small_dark-1xb16-24e_synth-coco-128x96.py']
+          'td-hm_hrnet-w32-small_dark-1xb16-20e_synth-coco-128x96.py']
 
 data_root = 'coco/'
 train_cfg = dict(max_epochs=1, val_interval=100)

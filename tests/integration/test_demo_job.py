@@ -14,7 +14,7 @@ from mmengine.config import Config
 from ..conftest import REPO, posecore_env, run_posecore
 
 DEMO = (REPO / 'configs' / 'body_2d_keypoint' / 'topdown_heatmap' / 'synth_coco' /
-        'td-hm_hrnet-w16-small_dark-1xb16-24e_synth-coco-128x96.py')
+        'td-hm_hrnet-w32-small_dark-1xb16-20e_synth-coco-128x96.py')
 OFF = dict(POSECORE_DISABLE_PLUGINS='posecore-test-clash,posecore-test-broken,'
            'posecore-test-future')
 
