@@ -14,7 +14,7 @@
 # thread each, seed 0, the same 24-epoch schedule): w16 0.52-0.56 AP with the legs collapsed;
 # widths (32, 32, 64, 128) 0.605 after 12 epochs and 0.668 after 24, nothing collapsed; with
 # stage 1's bottleneck (128 channels out) replaced by one basic block (32 out, which also
-# removes a transition convolution), 0.601 and 0.657 at 1.10-1.14x the w16 model's time per
+# removes a transition convolution), 0.601 and 0.657 at 1.0-1.14x the w16 model's time per
 # sample (the bottleneck: 1.24-1.37x). The 20 epochs here take about 15 minutes where w16
 # took its typical 0.21 s an iteration (23.5 minutes on a slow machine: AP 0.639).
 # Initialisation: HRNet's default, Normal(std 0.001) for every convolution, is MMPose's for a
