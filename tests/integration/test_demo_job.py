@@ -175,3 +175,12 @@ test_dataloader = val_dataloader
                               cwd=tmp_path))
     assert 'coco/AP: ' in result.stdout + result.stderr
     assert (work / 'best_coco_AP_epoch_1.pth').is_file()
+
+
+def test_demo_head_reads_as_many_channels_as_it_makes_heatmaps():
+    # 17 heatmaps made by a 1x1 convolution from fewer channels cannot be independent;
+    # the w16 demo (16 channels) merged its left and right legs (issue #9)
+    model = Config.fromfile(str(DEMO)).model
+    branch = model.backbone.extra.stage4.num_channels[0]
+    assert model.head.in_channels == branch
+    assert branch >= model.head.out_channels == 17
