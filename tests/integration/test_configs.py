@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 from pathlib import Path
 
 import pytest
 
 from posecore.config import load_config
-from posecore.registry import KEYPOINT_CODECS, MODELS
+from posecore.registry import KEYPOINT_CODECS, MODELS, TRANSFORMS
 
 from ..conftest import REPO, run_posecore
 from ..mmpose_configs import fetch_mmpose_configs
@@ -42,7 +43,7 @@ MMPOSE_TOPDOWN = _mmpose_configs('body_2d_keypoint/topdown_heatmap/coco/td-hm_hr
 
 @pytest.mark.skipif(not MMPOSE_TOPDOWN, reason=f'MMPose 1.3.2 configs unavailable: {WHY_NOT}')
 @pytest.mark.parametrize('path', MMPOSE_TOPDOWN, ids=lambda p: p.name)
-def test_mmpose_hrnet_configs_load_unchanged_and_build_backbone(path):
+def test_mmpose_hrnet_configs_load_unchanged_and_build_backbone_and_pipelines(path):
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         cfg = load_config(path)
@@ -51,3 +52,13 @@ def test_mmpose_hrnet_configs_load_unchanged_and_build_backbone(path):
     assert type(backbone).__name__ == 'HRNet'
     if 'codec' in cfg:
         KEYPOINT_CODECS.build(cfg.codec)
+    if '-aic-' in path.name:
+        return  # AI Challenger's dataset and KeypointConverter: no plugin provides them yet
+    steps = [step for loader in ('train_dataloader', 'val_dataloader')
+             for step in cfg[loader].dataset.pipeline]
+    assert any(step['type'] == 'TopdownAffine' for step in steps)
+    for step in steps:
+        if step['type'] == 'Albumentation' and importlib.util.find_spec('albumentations') is None:
+            continue  # optional dependency: tests/topdown/transforms/test_albumentation.py
+        TRANSFORMS.build(step)
+

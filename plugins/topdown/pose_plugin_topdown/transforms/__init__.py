@@ -1,5 +1,7 @@
 """The top-down data pipeline of MMPose 1.x: ``LoadImage`` ->
 ``GetBBoxCenterScale`` -> ``RandomFlip`` -> ``RandomHalfBody`` ->
 ``RandomBBoxTransform`` -> ``TopdownAffine`` -> ``GenerateTarget`` ->
-``PackPoseInputs``. Each is registered in ``TRANSFORMS`` through this
-distribution's entry points; build them from configs by name."""
+``PackPoseInputs``, and the colour augmentations ``PhotometricDistortion``
+and ``Albumentation`` (albumentations' pixel-level transforms). Each is
+registered in ``TRANSFORMS`` through this distribution's entry points; build
+them from configs by name."""
