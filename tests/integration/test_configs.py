@@ -62,3 +62,18 @@ def test_mmpose_hrnet_configs_load_unchanged_and_build_backbone_and_pipelines(pa
             continue  # optional dependency: tests/topdown/transforms/test_albumentation.py
         TRANSFORMS.build(step)
 
+
+
+OUR_HRNET = sorted((REPO / 'configs' / 'body_2d_keypoint' / 'topdown_heatmap' / 'coco')
+                   .glob('td-hm_hrnet*.py'))
+
+
+@pytest.mark.skipif(not MMPOSE_TOPDOWN, reason=f'MMPose 1.3.2 configs unavailable: {WHY_NOT}')
+@pytest.mark.parametrize('path', OUR_HRNET, ids=lambda p: p.name)
+def test_our_hrnet_configs_hold_every_part_of_mmposes_of_that_name(path):
+    with contextlib.redirect_stderr(io.StringIO()):
+        ours = load_config(path).to_dict()
+        theirs = load_config(MMPOSE_CONFIGS / 'body_2d_keypoint' / 'topdown_heatmap' / 'coco' /
+                             path.name).to_dict()
+    # ours may add keys (plugins.required, a named architecture dict); none of theirs differs
+    assert {key for key in theirs if ours.get(key) != theirs[key]} == set()
