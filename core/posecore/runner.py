@@ -88,6 +88,7 @@ def _merge_train_flags(cfg: Config, opts: RunOptions) -> None:
                              f'{wrapper!r}; set AmpOptimWrapper in the config instead.')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    _check_amp_device(cfg)
     if opts.resume == 'auto':
         _check_resumable(cfg.work_dir)
         cfg.resume = True
@@ -105,6 +106,23 @@ def _merge_train_flags(cfg: Config, opts: RunOptions) -> None:
             raise ConfigError("--auto-scale-lr needs auto_scale_lr = dict(base_batch_size=N) "
                               "in the config (the batch size its learning rate was set for).")
         cfg.auto_scale_lr.enable = True
+
+
+def _check_amp_device(cfg: Config) -> None:
+    """A config that names AmpOptimWrapper (MMPose's ``*_fp16-*`` configs) on a machine
+    without an accelerator: say so before any data is read (mmengine: a bare assertion
+    once the runner is built)."""
+    wrapper = cfg.get('optim_wrapper') or {}
+    if wrapper.get('type') != 'AmpOptimWrapper':
+        return
+    from mmengine.device import get_device
+
+    if get_device() == 'cpu':
+        raise UsageError("optim_wrapper.type='AmpOptimWrapper' (mixed precision, as in MMPose's "
+                         "*_fp16 configs) needs a CUDA (or NPU/MLU/MUSA) device, and this "
+                         'machine has none; train the full-precision config of the same model '
+                         '(the name without "_fp16"), or set optim_wrapper.type to '
+                         "'OptimWrapper' and drop its loss_scale in your config.")
 
 
 def _check_resumable(work_dir: str) -> None:

@@ -513,6 +513,9 @@ case('cli-bad-cfg-options', 'cli', TRAIN + ('--cfg-options', 'train_cfg.max_epoc
 case('cli-bad-launcher', 'cli', TRAIN + ('--launcher', 'mpirun'), tiny_cfg(), 2,
      ('--launcher',), r'invalid choice')
 case('cli-amp-without-cuda', 'cli', TRAIN + ('--amp',), tiny_cfg(), 2, ('--amp',), r'CUDA')
+case('cfg-amp-wrapper-without-cuda', 'cli', TRAIN,
+     tiny_cfg("optim_wrapper = dict(type='AmpOptimWrapper', loss_scale='dynamic')\n"), 2,
+     ("optim_wrapper.type='AmpOptimWrapper'", '_fp16'), r'CUDA.*full-precision config')
 case('cli-slurm-without-cuda', 'cli', TRAIN + ('--launcher', 'slurm'), tiny_cfg(), 2,
      ('--launcher slurm',), r'torchrun')
 case('cli-work-dir-is-a-file', 'cli', TRAIN, chain(tiny_cfg(), write('work', 'notes\n')), 2,
