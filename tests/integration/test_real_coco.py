@@ -56,8 +56,9 @@ MMPOSE_CONFIGS, WHY_NOT = fetch_mmpose_configs()
 
 
 @pytest.mark.skipif(MMPOSE_CONFIGS is None, reason=f'MMPose 1.3.2 configs unavailable: {WHY_NOT}')
-@pytest.mark.parametrize('config', [W32, W32.replace('_8xb64', '_photometric-8xb64')],
-                         ids=['w32', 'w32-photometric'])
-def test_mmpose_own_w32_config_runs_unchanged(tmp_path, config):
-    result = _train_one_epoch(MMPOSE_CONFIGS / config, tmp_path)
+@pytest.mark.parametrize('variant', ['', 'dark-', 'udp-', 'photometric-'],
+                         ids=lambda v: v.rstrip('-') or 'plain')
+def test_mmpose_own_w32_config_runs_unchanged(tmp_path, variant):
+    result = _train_one_epoch(MMPOSE_CONFIGS / W32.replace('_8xb64', f'_{variant}8xb64'),
+                              tmp_path)
     assert "taken as 'posecore'" in result.stderr
