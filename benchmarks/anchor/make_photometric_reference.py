@@ -48,7 +48,8 @@ def main() -> None:
                                   shape=list(out.shape), dtype=str(out.dtype),
                                   next_draw=float(np.random.random_sample())))
     OUT.write_text(json.dumps(dict(made_by='benchmarks/anchor/make_photometric_reference.py',
-                                   mmpose='1.3.2', cases=cases), indent=1) + '\n')
+                                   mmpose='1.3.2', opencv=cv2.__version__, cases=cases),
+                              indent=1) + '\n')
     print(f'{len(cases)} cases -> {OUT}')
 
 

@@ -40,15 +40,20 @@ def test_every_case_equals_mmposes_image_and_draw_count():
     images = {name: cv2.imread(str(COCO / name)) for name in
               {case['image'] for case in reference['cases']}}
     assert len(reference['cases']) == 256
+    same_opencv = cv2.__version__ == reference['opencv']  # HSV conversion is OpenCV's
     for case in reference['cases']:
         transform = _build(**case['args'])
         np.random.seed(case['seed'])
         out = transform(dict(img=images[case['image']].copy()))['img']
         where = f"{case['args']} {case['image']} seed {case['seed']}"
         assert list(out.shape) == case['shape'] and str(out.dtype) == case['dtype'], where
-        assert hashlib.sha256(np.ascontiguousarray(out).tobytes()).hexdigest() \
-            == case['sha256'], where
         assert np.random.random_sample() == case['next_draw'], where
+        if same_opencv:
+            assert hashlib.sha256(np.ascontiguousarray(out).tobytes()).hexdigest() \
+                == case['sha256'], where
+    if not same_opencv:
+        pytest.skip(f"images: reference made with OpenCV {reference['opencv']}, this is "
+                    f'{cv2.__version__} (the draws were compared)')
 
 
 def test_no_flag_leaves_the_image_and_brightness_adds_with_clipping():
