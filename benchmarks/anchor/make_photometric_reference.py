@@ -12,7 +12,6 @@ Images are read with OpenCV (BGR uint8), as ``LoadImage`` does.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -22,7 +21,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from coco_pipeline_samples import REPO  # noqa: E402
+from coco_pipeline_samples import COCO, REPO  # noqa: E402
+from make_pipeline_reference import digest  # noqa: E402
 
 OUT = REPO / 'tests' / 'data' / 'reference' / 'photometric_mmpose.json'
 IMAGES = ['000000000785.jpg', '000000196141.jpg']
@@ -33,18 +33,15 @@ SEEDS = range(64)
 
 def main() -> None:
     from mmpose.datasets.transforms import PhotometricDistortion
-    coco = REPO / 'tests' / 'data' / 'mmpose-testdata' / 'coco'
     cases = []
     for args in ARGS:
         transform = PhotometricDistortion(**args)
         for name in IMAGES:
-            img = cv2.imread(str(coco / name))
+            img = cv2.imread(str(COCO / name))
             for seed in SEEDS:
                 np.random.seed(seed)
                 out = transform(dict(img=img.copy()))['img']
-                cases.append(dict(args=args, image=name, seed=seed,
-                                  sha256=hashlib.sha256(
-                                      np.ascontiguousarray(out).tobytes()).hexdigest(),
+                cases.append(dict(args=args, image=name, seed=seed, sha256=digest(out),
                                   shape=list(out.shape), dtype=str(out.dtype),
                                   next_draw=float(np.random.random_sample())))
     OUT.write_text(json.dumps(dict(made_by='benchmarks/anchor/make_photometric_reference.py',

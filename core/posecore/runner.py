@@ -77,9 +77,7 @@ def _check_work_dir(work_dir: str) -> None:
 
 def _merge_train_flags(cfg: Config, opts: RunOptions) -> None:
     if opts.amp:
-        import torch
-
-        if not torch.cuda.is_available():
+        if not _amp_runs_here():
             raise UsageError('--amp needs a CUDA device: mmengine\'s AmpOptimWrapper does '
                              'not run on the CPU. Drop --amp on this machine.')
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
@@ -108,16 +106,20 @@ def _merge_train_flags(cfg: Config, opts: RunOptions) -> None:
         cfg.auto_scale_lr.enable = True
 
 
+def _amp_runs_here() -> bool:
+    """Whether mmengine's AmpOptimWrapper can run: it asserts one of these devices (not
+    the CPU, nor Apple's MPS)."""
+    from mmengine.device import get_device
+
+    return get_device() in ('cuda', 'npu', 'mlu', 'musa')
+
+
 def _check_amp_device(cfg: Config) -> None:
     """A config that names AmpOptimWrapper (MMPose's ``*_fp16-*`` configs) on a machine
     without an accelerator: say so before any data is read (mmengine: a bare assertion
     once the runner is built)."""
     wrapper = cfg.get('optim_wrapper') or {}
-    if wrapper.get('type') != 'AmpOptimWrapper':
-        return
-    from mmengine.device import get_device
-
-    if get_device() == 'cpu':
+    if wrapper.get('type') == 'AmpOptimWrapper' and not _amp_runs_here():
         raise UsageError("optim_wrapper.type='AmpOptimWrapper' (mixed precision, as in MMPose's "
                          "*_fp16 configs) needs a CUDA (or NPU/MLU/MUSA) device, and this "
                          'machine has none; train the full-precision config of the same model '

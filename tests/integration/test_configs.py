@@ -63,7 +63,6 @@ def test_mmpose_hrnet_configs_load_unchanged_and_build_backbone_and_pipelines(pa
         TRANSFORMS.build(step)
 
 
-
 OUR_HRNET = sorted((REPO / 'configs' / 'body_2d_keypoint' / 'topdown_heatmap' / 'coco')
                    .glob('td-hm_hrnet*.py'))
 

@@ -138,3 +138,11 @@ def test_mmposes_albumentation_configs_run_with_real_albumentations(name):
     out = transform(dict(img=img.copy()))['img']
     assert out.shape == img.shape and out.dtype == np.uint8
     assert (out == 0).any() and (out == 200).any()  # some holes cut, not all
+
+
+def test_the_installed_plugin_declares_the_albumentations_extra():
+    # what the error's "pip install pose-plugin-topdown[albumentations]" installs
+    from importlib import metadata
+    requires = metadata.requires('pose-plugin-topdown') or []
+    assert any(r.startswith('albumentations') and 'extra == "albumentations"' in r
+               for r in requires), requires

@@ -4,7 +4,6 @@
 steps do what they say."""
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 
@@ -13,10 +12,11 @@ import numpy as np
 import pytest
 from posecore.registry import TRANSFORMS
 
-from ...conftest import REPO
+from ...conftest import DATA
+from .samples import digest
 
-COCO = REPO / 'tests' / 'data' / 'mmpose-testdata' / 'coco'
-REFERENCE = REPO / 'tests' / 'data' / 'reference' / 'photometric_mmpose.json'
+COCO = DATA / 'mmpose-testdata' / 'coco'
+REFERENCE = DATA / 'reference' / 'photometric_mmpose.json'
 
 
 def _build(**kwargs):
@@ -49,8 +49,7 @@ def test_every_case_equals_mmposes_image_and_draw_count():
         assert list(out.shape) == case['shape'] and str(out.dtype) == case['dtype'], where
         assert np.random.random_sample() == case['next_draw'], where
         if same_opencv:
-            assert hashlib.sha256(np.ascontiguousarray(out).tobytes()).hexdigest() \
-                == case['sha256'], where
+            assert digest(out) == case['sha256'], where
     if not same_opencv:
         pytest.skip(f"images: reference made with OpenCV {reference['opencv']}, this is "
                     f'{cv2.__version__} (the draws were compared)')
