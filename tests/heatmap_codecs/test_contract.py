@@ -110,3 +110,24 @@ def test_decode_of_empty_heatmaps_is_finite_with_score_zero(codec_cfg, build):
                                               np.float32))
     assert np.isfinite(keypoints).all()
     assert (scores == 0).all()
+
+
+def underflowing_maps(codec) -> np.ndarray:
+    """Maps whose zero-padded blur MMPose rescales by ``x / 0`` (MMPose
+    decodes NaN there, or raises): a subnormal peak, whose blur underflows
+    to 0; a small peak inside negative borders, whose blur's maximum is 0
+    (0 where the borders do not reach)."""
+    w, h = codec.heatmap_size
+    maps = np.zeros((2, channels(codec), h, w), np.float32)
+    maps[0, 0, h // 2, w // 2] = 1e-45
+    maps[1, 0, :3] = maps[1, 0, :, :3] = -1
+    maps[1, 0, 1, 1] = .25
+    return maps
+
+
+def test_decode_of_underflowing_heatmaps_is_finite(codec_cfg, build):
+    codec = build(codec_cfg)
+    for maps in underflowing_maps(codec):
+        with np.errstate(all='raise'):
+            keypoints, scores = codec.decode(maps)
+        assert np.isfinite(keypoints).all() and np.isfinite(scores).all()

@@ -36,6 +36,22 @@ def newton_step(d: np.ndarray, eps: float = 0.) -> tuple:
     return step, norm * (1 + 4 * np.abs(step).max(1))
 
 
+def inverse(hessian: np.ndarray) -> np.ndarray:
+    """``np.linalg.inv`` of each 2 x 2 matrix of ``hessian`` ``(M, 2, 2)``,
+    as MMPose calls it; NaN for a matrix it refuses (``LinAlgError``:
+    singular, or infinities making NaN), where MMPose fails."""
+    try:
+        return np.linalg.inv(hessian)
+    except np.linalg.LinAlgError:
+        out = np.full_like(hessian, np.nan)
+        for i, one in enumerate(hessian):
+            try:
+                out[i] = np.linalg.inv(one)
+            except np.linalg.LinAlgError:
+                pass
+        return out
+
+
 def unstable(gain: np.ndarray, v: np.ndarray) -> np.ndarray:
     """``(M,)`` bool: steps that rounding of the log values ``v`` ``(M, S)``
     by a few float32 ulp (MMPose's arithmetic) could move by more than
@@ -48,18 +64,25 @@ def dark_step(v: np.ndarray, locs: np.ndarray,
     """MMPose's DARK step from the 13 log values ``v`` ``(M, 13)`` (order
     of :attr:`DarkRefiner.PIXELS`), op for op in ``v``'s dtype, where
     ``valid``; float32 locations ``(M, 2)``."""
-    c = v[:, 0]
-    dx = 0.5 * (v[:, 1] - v[:, 2])
-    dy = 0.5 * (v[:, 3] - v[:, 4])
-    dxx = 0.25 * (v[:, 5] - 2 * c + v[:, 6])
-    dxy = 0.25 * (v[:, 9] - v[:, 10] - v[:, 11] + v[:, 12])
-    dyy = 0.25 * (v[:, 7] - 2 * c + v[:, 8])
+    # inf - inf on maps rescaled by x / 0 (see the end): no warning
+    with np.errstate(invalid='ignore', over='ignore'):
+        c = v[:, 0]
+        dx = 0.5 * (v[:, 1] - v[:, 2])
+        dy = 0.5 * (v[:, 3] - v[:, 4])
+        dxx = 0.25 * (v[:, 5] - 2 * c + v[:, 6])
+        dxy = 0.25 * (v[:, 9] - v[:, 10] - v[:, 11] + v[:, 12])
+        dyy = 0.25 * (v[:, 7] - 2 * c + v[:, 8])
+        det = dxx * dyy - dxy ** 2
     # MMPose skips a keypoint whose Hessian determinant is exactly 0
-    valid = valid & (dxx * dyy - dxy ** 2 != 0)
+    valid = valid & (det != 0)
     hessian = np.stack([dxx, dxy, dxy, dyy], axis=1).reshape(-1, 2, 2)
     hessian[~valid] = np.eye(2)
-    step = (-np.linalg.inv(hessian) @ np.stack([dx, dy], axis=1)[:, :, None])
-    return np.where(valid[:, None], locs + step[:, :, 0], locs)
+    step = (-inverse(hessian) @ np.stack([dx, dy], axis=1)[:, :, None])[:, :, 0]
+    # beyond MMPose (NaN or LinAlgError there): a positive maximum whose blur
+    # underflows (subnormal values) makes the rescale x / 0 and the log
+    # values NaN or infinite; its integer maximum stays
+    valid &= np.isfinite(step).all(1)
+    return np.where(valid[:, None], locs + step, locs)
 
 
 class DarkRefiner:

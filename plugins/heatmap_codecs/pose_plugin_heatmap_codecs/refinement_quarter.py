@@ -77,7 +77,8 @@ def _neighbour_signs(maps: np.ndarray, index: np.ndarray) -> np.ndarray:
     width = maps.shape[-1]
     near = maps.reshape(-1).take(index[:, None] + (1, width, -1, -width),
                                  mode='clip')
-    return np.sign(near[:, :2] - near[:, 2:])
+    with np.errstate(invalid='ignore'):  # inf - inf after a rescale by x / 0
+        return np.sign(near[:, :2] - near[:, 2:])
 
 
 def refine_megvii(blurred: np.ndarray, index: np.ndarray, pixel: np.ndarray,
@@ -88,4 +89,6 @@ def refine_megvii(blurred: np.ndarray, index: np.ndarray, pixel: np.ndarray,
     ok = quarter_steps(width, height, True).take(pixel, axis=0)
     locs = maximum_locations(pixel, vals, width, height)
     step = _neighbour_signs(blurred, index).astype(np.float32) * 0.25 + 0.5
-    return np.where(ok, locs + step, locs)
+    # beyond MMPose (NaN there): a map whose blur has maximum 0 is rescaled by
+    # x / 0 and its neighbours are NaN; its integer maximum stays
+    return np.where(ok & ~np.isnan(step), locs + step, locs)

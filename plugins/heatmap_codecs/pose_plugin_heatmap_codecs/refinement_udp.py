@@ -17,7 +17,7 @@ from typing import Tuple
 import numpy as np
 
 from .blur import LocalBlur, modulated_log
-from .refinement import newton_step, unstable
+from .refinement import inverse, newton_step, unstable
 
 # (dy, dx) of the 7 pixels: centre, x+1, x-1, y+1, y-1, (+1, +1), (-1, -1)
 PIXELS = np.array([(0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (1, 1),
@@ -43,8 +43,9 @@ def udp_step(v: np.ndarray, locs: np.ndarray) -> np.ndarray:
     dyy = iy1 - 2 * i_ + iy1_
     dxy = 0.5 * (ix1y1 - ix1 - iy1 + i_ + i_ - ix1_ - iy1_ + ix1_y1_)
     hessian = np.stack([dxx, dxy, dxy, dyy], axis=1).reshape(-1, 2, 2)
-    inverse = np.linalg.inv(hessian + EPS * np.eye(2))
-    step = inverse[:, :, 0] * dx[:, None] + inverse[:, :, 1] * dy[:, None]
+    # NaN where MMPose raises LinAlgError: the caller keeps the unrefined location
+    inv = inverse(hessian + EPS * np.eye(2))
+    step = inv[:, :, 0] * dx[:, None] + inv[:, :, 1] * dy[:, None]
     return (locs - step).astype(np.float32)
 
 
