@@ -37,6 +37,39 @@ def note_skipped(data: Any, skipped: Sequence[tuple[str, str]]) -> None:
         sample.set_metainfo({SKIPPED_KEY: previous + [tuple(s) for s in skipped]})
 
 
+def fetch_skipping_unreadable(dataset: Any, idx: int) -> Any:
+    """A training sample of an mmengine ``BaseDataset`` ``dataset``: ``prepare_data(idx)``,
+    where a sample whose file cannot be read (an error with ``unreadable_path``) is
+    replaced by a random other one (as mmengine replaces a dropped sample, up to
+    ``max_refetch`` times), and what was skipped is noted on the result
+    (:func:`note_skipped`).
+
+    :raises DataLoadingError: no readable sample within ``max_refetch`` tries.
+    """
+    skipped: list[tuple[str, str]] = []
+    for _ in range(dataset.max_refetch + 1):
+        try:
+            data = dataset.prepare_data(idx)
+        except Exception as error:
+            path = getattr(error, 'unreadable_path', None)
+            if path is None:
+                raise
+            skipped.append((str(path), str(error).rsplit(': ', 1)[-1][:120]))
+            data = None
+        if data is not None:
+            if skipped:
+                note_skipped(data, skipped)
+            return data
+        idx = dataset._rand_another()
+    files = sorted({p for p, _ in skipped})
+    raise DataLoadingError(
+        f'{type(dataset).__name__}: no readable sample in {dataset.max_refetch + 1} tries; '
+        f'{len(files)} image files could not be read: {", ".join(files[:5])}'
+        + (f' and {len(files) - 5} more' if len(files) > 5 else '')
+        + f' ({skipped[-1][1] if skipped else "the pipeline dropped every sample"}). '
+        f'Check data_root and data_prefix, and fix or replace the files.')
+
+
 def _skipped_in(data_batch: Any) -> list[tuple[str, str]]:
     samples = data_batch.get('data_samples') if isinstance(data_batch, dict) else None
     found: list[tuple[str, str]] = []

@@ -8,14 +8,15 @@ from __future__ import annotations
 _PROVIDES: dict[str, tuple[str, ...]] = {
     'pose-plugin-heatmap-codecs': ('MSRAHeatmap', 'UDPHeatmap', 'MegviiHeatmap'),
     'pose-plugin-hrnet': ('HRNet',),
-    'pose-plugin-coco': ('CocoDataset', 'CocoMetric'),
+    'pose-plugin-coco': ('CocoDataset', 'AicDataset', 'CombinedDataset', 'CocoMetric'),
     'pose-plugin-topdown': (
         'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'KeypointMSELoss',
         'KeypointOHKMMSELoss', 'CombinedTargetMSELoss',
         'LoadImage', 'GetBBoxCenterScale', 'RandomFlip', 'RandomHalfBody',
         'RandomBBoxTransform', 'TopdownAffine', 'GenerateTarget', 'PackPoseInputs',
-        'PoseLocalVisualizer', 'PoseVisualizationHook', 'BadCaseAnalysisHook', 'PCKAccuracy',
-        'AUC', 'EPE', 'NME'),
+        'PhotometricDistortion', 'Albumentation', 'KeypointConverter',
+        'PoseLocalVisualizer', 'PoseVisualizationHook', 'BadCaseAnalysisHook',
+        'PipelineSwitchHook', 'PCKAccuracy', 'AUC', 'EPE', 'NME'),
 }
 
 FIRST_PARTY: dict[str, str] = {name: dist for dist, names in _PROVIDES.items() for name in names}

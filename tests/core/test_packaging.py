@@ -32,3 +32,20 @@ def test_wheel_builds_with_entry_points(project, tmp_path):
         metadata = zipfile.ZipFile(wheel).read(
             next(n for n in names if n.endswith('METADATA'))).decode()
         assert 'Requires-Dist: posecore' in metadata
+
+
+def test_first_party_hints_name_every_registered_type():
+    """The `pip install ...` hint for an unknown type knows each first-party plugin's
+    registered names (the installed entry points are the truth)."""
+    from importlib.metadata import entry_points
+
+    from posecore.first_party import FIRST_PARTY
+
+    from posecore.discovery import REGISTRY_GROUPS
+
+    missing = sorted(
+        f'{ep.dist.name}:{ep.name}' for group in REGISTRY_GROUPS.values()
+        for ep in entry_points(group=group)
+        if ep.dist is not None and ep.dist.name in set(FIRST_PARTY.values())
+        and ep.name not in FIRST_PARTY)
+    assert missing == []

@@ -162,31 +162,9 @@ class CocoDataset(BaseDataset):
             return super().__getitem__(idx)
         if not self._fully_initialized:
             self.full_init()
-        from posecore.data_faults import note_skipped
-        from posecore.errors import DataLoadingError
+        from posecore.data_faults import fetch_skipping_unreadable
 
-        skipped: list[tuple[str, str]] = []
-        for _ in range(self.max_refetch + 1):
-            try:
-                data = self.prepare_data(idx)
-            except Exception as error:
-                path = getattr(error, 'unreadable_path', None)
-                if path is None:
-                    raise
-                skipped.append((str(path), str(error).rsplit(': ', 1)[-1][:120]))
-                data = None
-            if data is not None:
-                if skipped:
-                    note_skipped(data, skipped)
-                return data
-            idx = self._rand_another()
-        files = sorted({p for p, _ in skipped})
-        raise DataLoadingError(
-            f'{type(self).__name__}: no readable sample in {self.max_refetch + 1} tries; '
-            f'{len(files)} image files could not be read: {", ".join(files[:5])}'
-            + (f' and {len(files) - 5} more' if len(files) > 5 else '')
-            + f' ({skipped[-1][1] if skipped else "the pipeline dropped every sample"}). '
-            f'Check data_root and data_prefix, and fix or replace the files.')
+        return fetch_skipping_unreadable(self, idx)
 
     @force_full_init
     def prepare_data(self, idx: int) -> Any:
@@ -351,3 +329,12 @@ def _unpack_arrays(info: dict) -> dict:
     for key, dtype, shape, raw in info.pop(_PACKED, ()):
         info[key] = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     return info
+
+
+class AicDataset(CocoDataset):
+    """AI Challenger person keypoints (14: shoulders to ankles, head top, neck) in
+    COCO's file format, as MMPose 1.x's ``AicDataset``; arguments as
+    :class:`CocoDataset`, metainfo ``configs/_base_/datasets/aic.py`` (else this
+    plugin's copy)."""
+
+    METAINFO: dict = dict(from_file='configs/_base_/datasets/aic.py')

@@ -1,7 +1,9 @@
-"""The COCO-17 person keypoint metainfo, shipped as data (``coco_metainfo.json``).
+"""Person keypoint metainfo shipped as data: COCO-17 (``coco_metainfo.json``), AI
+Challenger's 14 (``aic``) and COCO + AIC's 19 (``coco_aic``), MMPose's
+``configs/_base_/datasets/{name}.py`` values.
 
 Import-light (no torch, numpy or mmengine): the pluggy hook module calls
-:func:`coco_metainfo` to answer ``posecore_dataset_metainfo('coco')``.
+:func:`dataset_metainfo` to answer ``posecore_dataset_metainfo(name)``.
 """
 from __future__ import annotations
 
@@ -10,25 +12,33 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-DATA_FILE = 'coco_metainfo.json'
+#: metainfo names this plugin provides (``{name}_metainfo.json``)
+NAMES = ('coco', 'aic', 'coco_aic')
 #: ``CocoDataset.METAINFO``: MMPose's spelling; a missing file falls back to this plugin's data
 COCO_METAINFO_FILE = 'configs/_base_/datasets/coco.py'
 
 
 @lru_cache(maxsize=None)
-def _data() -> str:
-    return resources.files(__package__).joinpath(DATA_FILE).read_text(encoding='utf-8')
+def _data(name: str) -> str:
+    return resources.files(__package__).joinpath(f'{name}_metainfo.json').read_text(
+        encoding='utf-8')
 
 
 def coco_metainfo() -> dict[str, Any]:
-    """The raw COCO-17 ``dataset_info``, as MMPose's ``configs/_base_/datasets/coco.py`` has it.
+    """The raw COCO-17 ``dataset_info`` (see :func:`dataset_metainfo`)."""
+    return dataset_metainfo('coco')
+
+
+def dataset_metainfo(name: str) -> dict[str, Any]:
+    """The raw ``dataset_info`` of ``name`` (one of :data:`NAMES`), as MMPose's
+    ``configs/_base_/datasets/{name}.py`` has it.
 
     ``keypoint_info`` and ``skeleton_info`` are dicts keyed by int id (JSON
     keeps them as lists), skeleton links are ``(name_a, name_b)`` tuples;
-    ``joint_weights`` and ``sigmas`` lists of 17 floats. A fresh dict each
-    call, so callers may change it.
+    ``joint_weights`` and ``sigmas`` lists of floats, one per keypoint. A fresh
+    dict each call, so callers may change it.
     """
-    data = json.loads(_data())
+    data = json.loads(_data(name))
     return dict(
         dataset_name=data['dataset_name'],
         paper_info=data['paper_info'],

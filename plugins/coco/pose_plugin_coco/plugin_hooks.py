@@ -1,7 +1,7 @@
 """pluggy hooks of pose-plugin-coco (import-light: no torch at import).
 
 - ``posecore coco synth ...``: the synthetic COCO-keypoints generator;
-- dataset metainfo ``coco`` (``posecore metainfo coco``);
+- dataset metainfo ``coco``, ``aic`` and ``coco_aic`` (``posecore metainfo coco``);
 - a check of xtcocotools for ``posecore plugins check``.
 
 Everything heavier than argparse is imported inside the hooks' callees:
@@ -35,12 +35,10 @@ def posecore_add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 @hookimpl
 def posecore_dataset_metainfo(name: str) -> dict[str, Any] | None:
-    """The COCO-17 metainfo for ``'coco'``; None for other names."""
-    if name != 'coco':
-        return None
-    from pose_plugin_coco.metainfo import coco_metainfo
+    """The metainfo of ``'coco'``, ``'aic'`` or ``'coco_aic'``; None for other names."""
+    from pose_plugin_coco.metainfo import NAMES, dataset_metainfo
 
-    return coco_metainfo()
+    return dataset_metainfo(name) if name in NAMES else None
 
 
 @hookimpl

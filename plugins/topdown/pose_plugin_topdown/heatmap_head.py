@@ -303,6 +303,21 @@ class HeatmapHead(BaseHead):
                     'keypoint of each keypoint): give the dataset metainfo, or '
                     'TopdownPoseEstimator(metainfo=...), or set test_cfg.flip_test=False')
             return None
+        outputs = test_cfg.get('output_keypoint_indices')
+        if outputs is not None and len(flip_indices) == len(outputs) != self.num_keypoints:
+            # beyond MMPose (an assertion there, its issue #3158): a model trained on a
+            # wider layout (COCO + AIC's 19) validated on a dataset of its outputs only
+            # (COCO's 17): the data's flip_indices name output keypoints, which the
+            # head's channels hold at `outputs`; the other channels are dropped anyway
+            outputs = [int(i) for i in outputs]
+            if not all(0 <= i < self.num_keypoints for i in outputs):
+                raise ModelConfigError(
+                    f'test_cfg.output_keypoint_indices {outputs!r} must be channels of the '
+                    f'head, in [0, {self.num_keypoints})')
+            wide = list(range(self.num_keypoints))
+            for j, mirror in enumerate(check_flip_indices(flip_indices, len(outputs))):
+                wide[outputs[j]] = outputs[mirror]
+            flip_indices = wide
         return check_flip_indices(
             flip_indices, self.num_keypoints,
             f'the head (out_channels={self.out_channels})')

@@ -10,6 +10,7 @@ import copy
 import io
 import json
 from pathlib import Path
+import uuid
 from typing import Any, Callable
 
 import numpy as np
@@ -23,7 +24,10 @@ def fresh_message_hub(request) -> Any:
     annotation file a test dataset announced there, and other tests'
     datasets must not leak into these."""
     from mmengine.logging import MessageHub
-    return MessageHub.get_instance(f'coco-metric-test-{id(request)}')
+
+    # a name never used before: an id() can repeat once an earlier request is freed, and
+    # get_instance then returns that test's hub, which is not the current one
+    return MessageHub.get_instance(f'coco-metric-test-{uuid.uuid4().hex}')
 
 
 @pytest.fixture(scope='session')

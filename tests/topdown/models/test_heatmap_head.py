@@ -142,6 +142,26 @@ def test_flip_indices_disagreeing_with_out_channels_at_predict():
         head.predict((torch.rand(1, 4, 32, 24), ), make_samples(1))
 
 
+def test_flip_test_of_a_wider_head_on_its_output_keypoints():
+    """COCO + AIC's 19 channels validated on COCO's 17 (MMPose's coco-aic-combine config):
+    the data's flip_indices name the output keypoints, channels 17 and 18 (head top, neck)
+    stay; MMPose stops with an assertion there (its issue #3158)."""
+    head = _head(deconv_out_channels=None, in_channels=4, out_channels=19, decoder=CODEC).eval()
+    feats, flipped = (torch.randn(2, 4, 32, 24), ), (torch.randn(2, 4, 32, 24), )
+    test_cfg = dict(flip_test=True, shift_heatmap=False,
+                    output_keypoint_indices=list(range(17)))
+    with torch.no_grad():
+        preds = head.predict([feats, flipped], make_samples(2), test_cfg=test_cfg)
+        back = head(flipped).flip(-1)[:, COCO_FLIP + [17, 18]]
+        kpts, _ = head.decoder.batch_decode(((head(feats) + back) * 0.5).numpy())
+    np.testing.assert_array_equal(np.stack([p.keypoints for p in preds]), kpts)
+    # a layout it cannot name still fails, saying what disagrees
+    with pytest.raises(ValueError, match=r'flip_indices has length 17 but the head '
+                                         r'\(out_channels=19\)'):
+        head.predict([feats, flipped], make_samples(2), test_cfg=dict(
+            test_cfg, output_keypoint_indices=list(range(18))))
+
+
 def test_combined_targets_count_three_channels_per_keypoint():
     head = _head(deconv_out_channels=None, out_channels=51,
                  loss=dict(type='CombinedTargetMSELoss', use_target_weight=True))

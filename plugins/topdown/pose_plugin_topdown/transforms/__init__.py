@@ -2,6 +2,7 @@
 ``GetBBoxCenterScale`` -> ``RandomFlip`` -> ``RandomHalfBody`` ->
 ``RandomBBoxTransform`` -> ``TopdownAffine`` -> ``GenerateTarget`` ->
 ``PackPoseInputs``, and the colour augmentations ``PhotometricDistortion``
-and ``Albumentation`` (albumentations' pixel-level transforms). Each is
+and ``Albumentation`` (albumentations' pixel-level transforms), and
+``KeypointConverter`` for datasets trained together. Each is
 registered in ``TRANSFORMS`` through this distribution's entry points; build
 them from configs by name."""

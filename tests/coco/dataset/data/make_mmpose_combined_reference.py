@@ -1,0 +1,49 @@
+"""Make ``mmpose_combined_dataset.json``: MMPose 1.3.2's ``CombinedDataset`` data infos
+(its coco-aic-combine config's training set) on the COCO sample and the same people in
+AI Challenger's layout (``aic_sample.py``), each converted to COCO + AIC's 19 keypoints
+by ``KeypointConverter``; and MMPose's ``AicDataset`` data infos of that AIC file.
+
+Run with the python of a venv that has MMPose 1.3.2, from the repository root:
+
+    /tmp/anchor-venv/bin/python tests/coco/dataset/data/make_mmpose_combined_reference.py
+"""
+import contextlib
+import io
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from mmengine.registry import init_default_scope
+from mmpose.datasets import AicDataset, CombinedDataset
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from aic_sample import aic_annotations, combined_datasets  # noqa: E402
+from make_mmpose_reference import COCO, encode  # noqa: E402
+
+
+def main() -> None:
+    init_default_scope('mmpose')  # the sub-datasets' pipelines name MMPose's transforms
+    with tempfile.TemporaryDirectory() as tmp:
+        aic = Path(tmp) / 'aic.json'
+        aic.write_text(json.dumps(aic_annotations(json.loads(
+            (COCO / 'test_coco.json').read_text()))))
+        with contextlib.redirect_stdout(io.StringIO()):
+            combined = CombinedDataset(
+                metainfo=dict(from_file='configs/_base_/datasets/coco_aic.py'),
+                datasets=combined_datasets(str(COCO), str(aic)))
+            aic_dataset = AicDataset(ann_file=str(aic), data_root=str(COCO),
+                                     data_prefix=dict(img=''))
+        infos = [combined.get_data_info(i) for i in range(len(combined))]
+        aic_infos = [aic_dataset.get_data_info(i) for i in range(len(aic_dataset))]
+    out = dict(about='MMPose 1.3.2 CombinedDataset (coco-aic-combine) and AicDataset data '
+                     'infos; made by make_mmpose_combined_reference.py',
+               lens=combined.lens, infos=encode(infos), aic_infos=encode(aic_infos),
+               metainfo=encode({k: v for k, v in combined.metainfo.items()
+                                if k in ('dataset_name', 'num_keypoints', 'flip_indices')}))
+    (HERE / 'mmpose_combined_dataset.json').write_text(json.dumps(out, separators=(',', ':')))
+
+
+if __name__ == '__main__':
+    main()
