@@ -1,9 +1,22 @@
-"""``KeypointConverter``: MMPose 1.3.2's layout conversion, its outputs' shapes and
-dtypes, pairs of sources with their flip indices, and bad mappings."""
+"""``KeypointConverter``: MMPose 1.3.2's outputs on 64 random layouts
+(``tests/data/reference/keypoint_converter_mmpose.json``, made by
+``benchmarks/anchor/make_keypoint_converter_reference.py`` with MMPose), its outputs'
+shapes and dtypes, pairs of sources with their flip indices, and bad mappings."""
 from __future__ import annotations
+
+import importlib.util
+import json
 
 import numpy as np
 import pytest
+
+from ...conftest import DATA, REPO
+
+_spec = importlib.util.spec_from_file_location(
+    'make_keypoint_converter_reference',
+    REPO / 'benchmarks' / 'anchor' / 'make_keypoint_converter_reference.py')
+_reference = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_reference)  # its MMPose import is inside main()
 
 #: MMPose's coco-aic configs: AI Challenger's 14 keypoints into COCO + AIC's 19
 AIC_TO_COCO_AIC = [(0, 6), (1, 8), (2, 10), (3, 5), (4, 7), (5, 9), (6, 12), (7, 14),
@@ -78,3 +91,16 @@ def test_a_source_the_sample_lacks_is_named(build):
     with pytest.raises(ValueError, match=r'source keypoint 13, but the sample has 12 '
                                          r'keypoints'):
         converter(_sample(k=12))
+
+
+def test_outputs_equal_mmposes(build):
+    reference = json.loads((DATA / 'reference' / 'keypoint_converter_mmpose.json').read_text())
+    assert len(reference['results']) == 64
+    for i, expected in enumerate(reference['results']):
+        args, data = _reference.inputs(expected['case'])
+        out = build('KeypointConverter', **args)(data)
+        assert str(out['keypoints'].dtype) == expected['dtype'], i
+        np.testing.assert_array_equal(out['keypoints'], expected['keypoints'], err_msg=str(i))
+        np.testing.assert_array_equal(out['keypoints_visible'], expected['keypoints_visible'],
+                                      err_msg=str(i))
+        assert out['flip_indices'] == expected['flip_indices'], i
