@@ -80,7 +80,6 @@ def test_sample_ratio_factor_resamples_each_dataset(coco_dir, aic_file):
     ds = _combined(coco_dir, aic_file, sample_ratio_factor=[2.0, 0.5])
     coco_n, aic_n = _combined(coco_dir, aic_file).lens
     assert ds.lens == [round(coco_n * 2.0), round(aic_n * 0.5)]
-    np.random.seed(0)
     picks = [ds._get_subset_index(i) for i in range(len(ds))]
     assert {s for s, _ in picks} == {0, 1}
     assert all(0 <= local < (coco_n, aic_n)[s] for s, local in picks)
@@ -101,3 +100,22 @@ def test_bad_arguments(coco_dir, aic_file, kwargs, match):
         DATASETS.build(dict(type='CombinedDataset', metainfo=dict(from_file='coco_aic.py'),
                             datasets=kwargs.pop('datasets', [d for d in cfg.datasets]),
                             **kwargs))
+
+
+def test_an_unreadable_training_image_is_replaced_and_noted(coco_dir, aic_file, tmp_path):
+    import shutil
+
+    from posecore.data_faults import SKIPPED_KEY
+
+    root = tmp_path / 'coco'
+    shutil.copytree(coco_dir, root)
+    (root / '000000000785.jpg').write_bytes(b'not an image')
+    ds = _combined(root, aic_file, pipeline=[dict(type='LoadImage'), dict(
+        type='GetBBoxCenterScale'), dict(type='TopdownAffine', input_size=(48, 64)),
+        dict(type='PackPoseInputs')])
+    bad = next(i for i in range(len(ds))
+               if ds.get_data_info(i)['img_path'].endswith('000000000785.jpg'))
+    sample = ds[bad]['data_samples']
+    skipped = sample.metainfo[SKIPPED_KEY]
+    assert skipped and skipped[0][0].endswith('000000000785.jpg')
+    assert not sample.metainfo['img_path'].endswith('000000000785.jpg')
