@@ -119,6 +119,8 @@ class _Writer:
     def _visualizer(model: Any) -> Any:
         from posecore.registry import VISUALIZERS
 
+        from .output_keypoints import output_dataset_meta
+
         vis_cfg = dict(model.cfg.get('visualizer') or {})
         if not vis_cfg.get('type'):
             vis_cfg['type'] = 'PoseLocalVisualizer'
@@ -126,7 +128,10 @@ class _Writer:
         vis_cfg.pop('save_dir', None)
         vis_cfg['name'] = f'posecore-infer-{os.getpid()}-{id(model)}'
         visualizer = VISUALIZERS.build(vis_cfg)
-        visualizer.set_dataset_meta(model.dataset_meta)
+        # the predictions hold only the output keypoints, when the model names them
+        visualizer.set_dataset_meta(output_dataset_meta(
+            model.dataset_meta, (model.cfg.model.get('test_cfg') or {}).get(
+                'output_keypoint_indices')))
         return visualizer
 
     def write(self, item: _Image) -> None:

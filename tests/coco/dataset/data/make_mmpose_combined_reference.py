@@ -23,6 +23,12 @@ from aic_sample import aic_annotations, combined_datasets  # noqa: E402
 from make_mmpose_reference import COCO, encode  # noqa: E402
 
 
+#: parsed metainfo entries compared (the id <-> name maps have int keys: not JSON)
+METAINFO = ('dataset_name', 'num_keypoints', 'upper_body_ids', 'lower_body_ids',
+            'flip_indices', 'flip_pairs', 'keypoint_colors', 'num_skeleton_links',
+            'skeleton_links', 'skeleton_link_colors', 'dataset_keypoint_weights', 'sigmas')
+
+
 def main() -> None:
     init_default_scope('mmpose')  # the sub-datasets' pipelines name MMPose's transforms
     with tempfile.TemporaryDirectory() as tmp:
@@ -40,8 +46,8 @@ def main() -> None:
     out = dict(about='MMPose 1.3.2 CombinedDataset (coco-aic-combine) and AicDataset data '
                      'infos; made by make_mmpose_combined_reference.py',
                lens=combined.lens, infos=encode(infos), aic_infos=encode(aic_infos),
-               metainfo=encode({k: v for k, v in combined.metainfo.items()
-                                if k in ('dataset_name', 'num_keypoints', 'flip_indices')}))
+               metainfo=encode({k: combined.metainfo[k] for k in METAINFO}),
+               aic_metainfo=encode({k: aic_dataset.metainfo[k] for k in METAINFO}))
     (HERE / 'mmpose_combined_dataset.json').write_text(json.dumps(out, separators=(',', ':')))
 
 
