@@ -8,7 +8,8 @@ from __future__ import annotations
 _PROVIDES: dict[str, tuple[str, ...]] = {
     'pose-plugin-heatmap-codecs': ('MSRAHeatmap', 'UDPHeatmap', 'MegviiHeatmap'),
     'pose-plugin-hrnet': ('HRNet',),
-    'pose-plugin-coco': ('CocoDataset', 'AicDataset', 'CombinedDataset', 'CocoMetric'),
+    'pose-plugin-coco': ('CocoDataset', 'AicDataset', 'MpiiDataset', 'CombinedDataset',
+                         'CocoMetric'),
     'pose-plugin-topdown': (
         'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'KeypointMSELoss',
         'KeypointOHKMMSELoss', 'CombinedTargetMSELoss',
@@ -16,7 +17,7 @@ _PROVIDES: dict[str, tuple[str, ...]] = {
         'RandomBBoxTransform', 'TopdownAffine', 'GenerateTarget', 'PackPoseInputs',
         'PhotometricDistortion', 'Albumentation', 'KeypointConverter',
         'PoseLocalVisualizer', 'PoseVisualizationHook', 'BadCaseAnalysisHook',
-        'PipelineSwitchHook', 'PCKAccuracy', 'AUC', 'EPE', 'NME'),
+        'PipelineSwitchHook', 'PCKAccuracy', 'MpiiPCKAccuracy', 'AUC', 'EPE', 'NME'),
 }
 
 FIRST_PARTY: dict[str, str] = {name: dist for dist, names in _PROVIDES.items() for name in names}

@@ -38,9 +38,9 @@ def test_hrnet_config_prints(tmp_path):
     assert "type='HRNet'" in result.stdout and 'max_epochs=1' in result.stdout
 
 
-# COCO's, and AI Challenger's (AicDataset; CocoMetric without areas)
-MMPOSE_TOPDOWN = [*_mmpose_configs('body_2d_keypoint/topdown_heatmap/coco/td-hm_hrnet*.py'),
-                  *_mmpose_configs('body_2d_keypoint/topdown_heatmap/aic/td-hm_hrnet*.py')]
+# COCO's, AI Challenger's (AicDataset; CocoMetric without areas) and MPII's (MpiiDataset)
+MMPOSE_TOPDOWN = [path for data in ('coco', 'aic', 'mpii') for path in _mmpose_configs(
+    f'body_2d_keypoint/topdown_heatmap/{data}/td-hm_hrnet*.py')]
 
 
 @pytest.mark.skipif(not MMPOSE_TOPDOWN, reason=f'MMPose 1.3.2 configs unavailable: {WHY_NOT}')

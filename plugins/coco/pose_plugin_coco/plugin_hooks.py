@@ -1,7 +1,7 @@
 """pluggy hooks of pose-plugin-coco (import-light: no torch at import).
 
 - ``posecore coco synth ...``: the synthetic COCO-keypoints generator;
-- dataset metainfo ``coco``, ``aic`` and ``coco_aic`` (``posecore metainfo coco``);
+- dataset metainfo ``coco``, ``aic``, ``coco_aic`` and ``mpii`` (``posecore metainfo coco``);
 - a check of xtcocotools for ``posecore plugins check``.
 
 Everything heavier than argparse is imported inside the hooks' callees:
@@ -35,7 +35,7 @@ def posecore_add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 @hookimpl
 def posecore_dataset_metainfo(name: str) -> dict[str, Any] | None:
-    """The metainfo of ``'coco'``, ``'aic'`` or ``'coco_aic'``; None for other names."""
+    """The metainfo of ``'coco'``, ``'aic'``, ``'coco_aic'`` or ``'mpii'``; None for others."""
     from pose_plugin_coco.metainfo import NAMES, dataset_metainfo
 
     return dataset_metainfo(name) if name in NAMES else None

@@ -282,6 +282,64 @@ class PCKAccuracy(KeypointMetric):
         return metrics
 
 
+class MpiiPCKAccuracy(PCKAccuracy):
+    """MPII's PCKh (MMPose 1.x's ``MpiiPCKAccuracy``): PCK at ``thr`` of the head size,
+    in percent, per body part and overall, over MPII's 16 keypoints; the pelvis and
+    thorax (6, 7) are left out of the means. The predictions are moved to MPII's
+    1-based pixels first (``MpiiDataset`` keeps the file's joints).
+
+    :param thr: threshold (0.5: PCKh@0.5).
+    :param norm_item: ``'head'`` (``gt_instances.head_size``: ``MpiiDataset`` with
+        ``headbox_file``); without it, nothing is reported, as MMPose.
+    :param collect_device: as :class:`PCKAccuracy`.
+    :param prefix: as :class:`PCKAccuracy`.
+    """
+
+    #: part -> MPII keypoint indices (ankles 0 and 5, knees 1 and 4, ...)
+    PARTS = (('Head PCK', (9, )), ('Shoulder PCK', (13, 12)), ('Elbow PCK', (14, 11)),
+             ('Wrist PCK', (15, 10)), ('Hip PCK', (3, 2)), ('Knee PCK', (4, 1)),
+             ('Ankle PCK', (5, 0)))
+
+    def __init__(self,
+                 thr: float = 0.5,
+                 norm_item: Union[str, Sequence[str]] = 'head',
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(thr=thr, norm_item=norm_item, collect_device=collect_device,
+                         prefix=prefix)
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        """``Head PCK`` ... ``Ankle PCK``, ``PCK`` (the mean weighted by each
+        keypoint's count) and ``PCK@0.1``."""
+        name = type(self).__name__
+        pred_coords, gt_coords, mask = self.gather(results)
+        if pred_coords.shape[1] != 16:
+            raise KeypointMetricError(
+                f"{name} reports MPII's body parts and needs its 16 keypoints, got "
+                f"{pred_coords.shape[1]}; use PCKAccuracy(norm_item='head') otherwise")
+        pred_coords = pred_coords + 1.0
+        if 'head' not in self.norm_item:
+            return {}
+        norm_size = _concat(name, results, 'head_size')
+        MMLogger.get_current_instance().info(
+            f'Evaluating {name} (normalized by ``"head_size"``)...')
+        pckh = 100. * keypoint_pck_accuracy(pred_coords, gt_coords, mask, self.thr,
+                                            norm_size)[0]
+        at_01 = 100. * keypoint_pck_accuracy(pred_coords, gt_coords, mask, 0.1,
+                                             norm_size)[0]
+        pckh = np.ma.array(pckh, mask=False)
+        pckh.mask[6:8] = True
+        count = np.ma.array(np.sum(mask, axis=0), mask=False)
+        count.mask[6:8] = True
+        ratio = count / np.sum(count).astype(np.float64)
+        metrics = {part: (pckh[ids[0]] if len(ids) == 1
+                          else 0.5 * (pckh[ids[0]] + pckh[ids[1]]))
+                   for part, ids in self.PARTS}
+        metrics['PCK'] = np.sum(pckh * ratio)
+        metrics['PCK@0.1'] = np.sum(np.float32(at_01) * ratio)
+        return metrics
+
+
 class AUC(KeypointMetric):
     """Area under the PCK curve, thresholds ``0, 1/num_thrs, ...`` of the
     distance in units of ``norm_factor`` pixels.
