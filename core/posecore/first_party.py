@@ -8,8 +8,8 @@ from __future__ import annotations
 _PROVIDES: dict[str, tuple[str, ...]] = {
     'pose-plugin-heatmap-codecs': ('MSRAHeatmap', 'UDPHeatmap', 'MegviiHeatmap'),
     'pose-plugin-hrnet': ('HRNet',),
-    'pose-plugin-coco': ('CocoDataset', 'AicDataset', 'MpiiDataset', 'CombinedDataset',
-                         'CocoMetric'),
+    'pose-plugin-coco': ('CocoDataset', 'AicDataset', 'CrowdPoseDataset', 'MpiiDataset',
+                         'CombinedDataset', 'CocoMetric'),
     'pose-plugin-topdown': (
         'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'KeypointMSELoss',
         'KeypointOHKMMSELoss', 'CombinedTargetMSELoss',

@@ -38,8 +38,8 @@ def test_hrnet_config_prints(tmp_path):
     assert "type='HRNet'" in result.stdout and 'max_epochs=1' in result.stdout
 
 
-# COCO's, AI Challenger's (AicDataset; CocoMetric without areas) and MPII's (MpiiDataset)
-MMPOSE_TOPDOWN = [path for data in ('coco', 'aic', 'mpii') for path in _mmpose_configs(
+# COCO's, AI Challenger's and CrowdPose's (COCO-style datasets), and MPII's (MpiiDataset)
+MMPOSE_TOPDOWN = [path for data in ('coco', 'aic', 'crowdpose', 'mpii') for path in _mmpose_configs(
     f'body_2d_keypoint/topdown_heatmap/{data}/td-hm_hrnet*.py')]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ..coco.dataset.data.aic_sample import aic_annotations
+from ..coco.dataset.data.twin_samples import aic_annotations
 from ..conftest import DATA, REPO, run_posecore
 from ..mmpose_configs import fetch_mmpose_configs
 

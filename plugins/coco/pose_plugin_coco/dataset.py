@@ -338,3 +338,13 @@ class AicDataset(CocoDataset):
     plugin's copy)."""
 
     METAINFO: dict = dict(from_file='configs/_base_/datasets/aic.py')
+
+
+class CrowdPoseDataset(CocoDataset):
+    """CrowdPose person keypoints (14: shoulders to ankles, top of head, neck) in COCO's
+    file format, as MMPose 1.x's ``CrowdPoseDataset``; arguments as
+    :class:`CocoDataset`, metainfo ``configs/_base_/datasets/crowdpose.py`` (else this
+    plugin's copy). Its images' ``crowdIndex`` is kept (``CocoMetric`` with
+    ``iou_type='keypoints_crowd'`` reports AP by crowding)."""
+
+    METAINFO: dict = dict(from_file='configs/_base_/datasets/crowdpose.py')

@@ -1,7 +1,8 @@
 """pluggy hooks of pose-plugin-coco (import-light: no torch at import).
 
 - ``posecore coco synth ...``: the synthetic COCO-keypoints generator;
-- dataset metainfo ``coco``, ``aic``, ``coco_aic`` and ``mpii`` (``posecore metainfo coco``);
+- dataset metainfo ``coco``, ``aic``, ``coco_aic``, ``crowdpose`` and ``mpii``
+  (``posecore metainfo coco``);
 - a check of xtcocotools for ``posecore plugins check``.
 
 Everything heavier than argparse is imported inside the hooks' callees:
@@ -35,7 +36,7 @@ def posecore_add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 @hookimpl
 def posecore_dataset_metainfo(name: str) -> dict[str, Any] | None:
-    """The metainfo of ``'coco'``, ``'aic'``, ``'coco_aic'`` or ``'mpii'``; None for others."""
+    """The metainfo of a name in :data:`~pose_plugin_coco.metainfo.NAMES`; None for others."""
     from pose_plugin_coco.metainfo import NAMES, dataset_metainfo
 
     return dataset_metainfo(name) if name in NAMES else None

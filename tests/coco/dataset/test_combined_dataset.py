@@ -1,6 +1,6 @@
-"""``AicDataset`` and ``CombinedDataset`` (MMPose's coco-aic configs): the same data infos
-as MMPose 1.3.2 on the COCO sample and its AI Challenger twin, resampling, the combined
-pipeline, and bad arguments."""
+"""``AicDataset``, ``CrowdPoseDataset`` and ``CombinedDataset`` (MMPose's coco-aic
+configs): the same data infos as MMPose 1.3.2 on the COCO sample and its AI Challenger
+and CrowdPose twins, resampling, the combined pipeline, and bad arguments."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from .conftest import assert_same, decode
-from .data.aic_sample import aic_annotations, combined_datasets
+from .data.twin_samples import aic_annotations, combined_datasets, crowdpose_annotations
 
 REFERENCE = Path(__file__).parent / 'data' / 'mmpose_combined_dataset.json'
 
@@ -37,13 +37,20 @@ def _combined(coco_dir, aic_file, **kwargs):
         datasets=combined_datasets(str(coco_dir), str(aic_file)), **kwargs))
 
 
+def _infos(ds, coco_dir) -> list[dict]:
+    """``ds``'s data infos, image paths as the reference writes them."""
+    infos = [ds.get_data_info(i) for i in range(len(ds))]
+    for info in infos:
+        info['img_path'] = info['img_path'].replace(str(coco_dir), '{COCO}')
+    return infos
+
+
 def test_combined_infos_match_mmpose(coco_dir, aic_file, reference):
     # run where configs/_base_/datasets/coco_aic.py is absent: the plugin's copy serves
     ds = _combined(coco_dir, aic_file)
     assert ds.lens == reference['lens'] and len(ds) == sum(reference['lens'])
     assert_same(reference['metainfo'], {k: ds.metainfo[k] for k in reference['metainfo']})
-    infos = [ds.get_data_info(i) for i in range(len(ds))]
-    assert_same(reference['infos'], infos)
+    assert_same(reference['infos'], _infos(ds, coco_dir))
 
 
 def test_aic_infos_match_mmpose(coco_dir, aic_file, reference):
@@ -53,7 +60,22 @@ def test_aic_infos_match_mmpose(coco_dir, aic_file, reference):
                              data_root=str(coco_dir), data_prefix=dict(img='')))
     assert_same(reference['aic_metainfo'],
                 {k: ds.metainfo[k] for k in reference['aic_metainfo']})
-    assert_same(reference['aic_infos'], [ds.get_data_info(i) for i in range(len(ds))])
+    assert_same(reference['aic_infos'], _infos(ds, coco_dir))
+
+
+def test_crowdpose_infos_match_mmpose(coco_dir, tmp_path, reference):
+    from posecore.registry import DATASETS
+
+    path = tmp_path / 'crowdpose.json'
+    path.write_text(json.dumps(crowdpose_annotations(json.loads(
+        (coco_dir / 'test_coco.json').read_text()))))
+    ds = DATASETS.build(dict(type='CrowdPoseDataset', ann_file=str(path),
+                             data_root=str(coco_dir), data_prefix=dict(img='')))
+    assert_same(reference['crowdpose_metainfo'],
+                {k: ds.metainfo[k] for k in reference['crowdpose_metainfo']})
+    infos = _infos(ds, coco_dir)
+    assert_same(reference['crowdpose_infos'], infos)
+    assert {info['crowd_index'] for info in infos} > {0.0}  # the images' crowdIndex
 
 
 def test_combined_pipeline_runs_on_each_sample(coco_dir, aic_file):

@@ -1,7 +1,9 @@
 """Make ``mmpose_combined_dataset.json``: MMPose 1.3.2's ``CombinedDataset`` data infos
 (its coco-aic-combine config's training set) on the COCO sample and the same people in
-AI Challenger's layout (``aic_sample.py``), each converted to COCO + AIC's 19 keypoints
-by ``KeypointConverter``; and MMPose's ``AicDataset`` data infos of that AIC file.
+AI Challenger's layout (``twin_samples.py``), each converted to COCO + AIC's 19 keypoints
+by ``KeypointConverter``; and MMPose's ``AicDataset`` and ``CrowdPoseDataset`` data
+infos of those people in AIC's and CrowdPose's layouts. Image paths start with
+``{COCO}``, the sample's folder.
 
 Run with the python of a venv that has MMPose 1.3.2, from the repository root:
 
@@ -15,11 +17,11 @@ import tempfile
 from pathlib import Path
 
 from mmengine.registry import init_default_scope
-from mmpose.datasets import AicDataset, CombinedDataset
+from mmpose.datasets import AicDataset, CombinedDataset, CrowdPoseDataset
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from aic_sample import aic_annotations, combined_datasets  # noqa: E402
+from twin_samples import aic_annotations, combined_datasets, crowdpose_annotations  # noqa: E402,E501
 from make_mmpose_reference import COCO, encode  # noqa: E402
 
 
@@ -41,13 +43,23 @@ def main() -> None:
                 datasets=combined_datasets(str(COCO), str(aic)))
             aic_dataset = AicDataset(ann_file=str(aic), data_root=str(COCO),
                                      data_prefix=dict(img=''))
+            crowd = Path(tmp) / 'crowdpose.json'
+            crowd.write_text(json.dumps(crowdpose_annotations(json.loads(
+                (COCO / 'test_coco.json').read_text()))))
+            crowd_dataset = CrowdPoseDataset(ann_file=str(crowd), data_root=str(COCO),
+                                             data_prefix=dict(img=''))
+            crowd_infos = [crowd_dataset.get_data_info(i) for i in range(len(crowd_dataset))]
         infos = [combined.get_data_info(i) for i in range(len(combined))]
         aic_infos = [aic_dataset.get_data_info(i) for i in range(len(aic_dataset))]
+    for info in infos + aic_infos + crowd_infos:  # no path of this machine in the file
+        info['img_path'] = info['img_path'].replace(str(COCO), '{COCO}')
     out = dict(about='MMPose 1.3.2 CombinedDataset (coco-aic-combine) and AicDataset data '
                      'infos; made by make_mmpose_combined_reference.py',
                lens=combined.lens, infos=encode(infos), aic_infos=encode(aic_infos),
                metainfo=encode({k: combined.metainfo[k] for k in METAINFO}),
-               aic_metainfo=encode({k: aic_dataset.metainfo[k] for k in METAINFO}))
+               aic_metainfo=encode({k: aic_dataset.metainfo[k] for k in METAINFO}),
+               crowdpose_infos=encode(crowd_infos),
+               crowdpose_metainfo=encode({k: crowd_dataset.metainfo[k] for k in METAINFO}))
     (HERE / 'mmpose_combined_dataset.json').write_text(json.dumps(out, separators=(',', ':')))
 
 
