@@ -9,9 +9,10 @@ _PROVIDES: dict[str, tuple[str, ...]] = {
     'pose-plugin-heatmap-codecs': ('MSRAHeatmap', 'UDPHeatmap', 'MegviiHeatmap'),
     'pose-plugin-hrnet': ('HRNet',),
     'pose-plugin-coco': ('CocoDataset', 'AicDataset', 'CrowdPoseDataset', 'MpiiDataset',
-                         'CombinedDataset', 'CocoMetric'),
+                         'OneHand10KDataset', 'CombinedDataset', 'CocoMetric'),
     'pose-plugin-topdown': (
-        'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'KeypointMSELoss',
+        'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'FeatureMapProcessor',
+        'KeypointMSELoss',
         'KeypointOHKMMSELoss', 'CombinedTargetMSELoss',
         'LoadImage', 'GetBBoxCenterScale', 'RandomFlip', 'RandomHalfBody',
         'RandomBBoxTransform', 'TopdownAffine', 'GenerateTarget', 'PackPoseInputs',

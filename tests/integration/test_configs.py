@@ -38,9 +38,12 @@ def test_hrnet_config_prints(tmp_path):
     assert "type='HRNet'" in result.stdout and 'max_epochs=1' in result.stdout
 
 
-# COCO's, AI Challenger's and CrowdPose's (COCO-style datasets), and MPII's (MpiiDataset)
-MMPOSE_TOPDOWN = [path for data in ('coco', 'aic', 'crowdpose', 'mpii') for path in _mmpose_configs(
-    f'body_2d_keypoint/topdown_heatmap/{data}/td-hm_hrnet*.py')]
+# COCO's, AI Challenger's, CrowdPose's and MPII's; OneHand10K's HRNetV2 (FeatureMapProcessor)
+MMPOSE_TOPDOWN = [path for pattern in (
+    *(f'body_2d_keypoint/topdown_heatmap/{data}/td-hm_hrnet*.py'
+      for data in ('coco', 'aic', 'crowdpose', 'mpii')),
+    'hand_2d_keypoint/topdown_heatmap/onehand10k/td-hm_hrnetv2*.py')
+    for path in _mmpose_configs(pattern)]
 
 
 @pytest.mark.skipif(not MMPOSE_TOPDOWN, reason=f'MMPose 1.3.2 configs unavailable: {WHY_NOT}')
@@ -52,6 +55,8 @@ def test_mmpose_hrnet_configs_load_unchanged_and_build_backbone_and_pipelines(pa
     assert cfg.default_scope == 'posecore' and "taken as 'posecore'" in err.getvalue()
     backbone = MODELS.build(cfg.model.backbone)
     assert type(backbone).__name__ == 'HRNet'
+    if cfg.model.get('neck'):
+        MODELS.build(cfg.model.neck)
     if 'codec' in cfg:
         KEYPOINT_CODECS.build(cfg.codec)
     # the coco-aic configs combine datasets, each with its own pipeline (KeypointConverter)

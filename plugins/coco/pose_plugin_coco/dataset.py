@@ -348,3 +348,11 @@ class CrowdPoseDataset(CocoDataset):
     ``iou_type='keypoints_crowd'`` reports AP by crowding)."""
 
     METAINFO: dict = dict(from_file='configs/_base_/datasets/crowdpose.py')
+
+
+class OneHand10KDataset(CocoDataset):
+    """OneHand10K hand keypoints (21) in COCO's file format, as MMPose 1.x's
+    ``OneHand10KDataset``; arguments as :class:`CocoDataset`, metainfo
+    ``configs/_base_/datasets/onehand10k.py`` (else this plugin's copy)."""
+
+    METAINFO: dict = dict(from_file='configs/_base_/datasets/onehand10k.py')
