@@ -9,7 +9,7 @@ _PROVIDES: dict[str, tuple[str, ...]] = {
     'pose-plugin-heatmap-codecs': ('MSRAHeatmap', 'UDPHeatmap', 'MegviiHeatmap'),
     'pose-plugin-hrnet': ('HRNet',),
     'pose-plugin-coco': ('CocoDataset', 'AicDataset', 'CrowdPoseDataset', 'MpiiDataset',
-                         'OneHand10KDataset', 'CombinedDataset', 'CocoMetric'),
+                         'OneHand10KDataset', 'WFLWDataset', 'CombinedDataset', 'CocoMetric'),
     'pose-plugin-topdown': (
         'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'FeatureMapProcessor',
         'KeypointMSELoss',

@@ -1,6 +1,6 @@
 """Person keypoint metainfo shipped as data: COCO-17 (``coco_metainfo.json``), AI
 Challenger's 14 (``aic``), COCO + AIC's 19 (``coco_aic``), CrowdPose's 14 (``crowdpose``),
-MPII's 16 (``mpii``) and OneHand10K's 21 (``onehand10k``), MMPose's
+MPII's 16 (``mpii``), OneHand10K's 21 (``onehand10k``) and WFLW's 98 (``wflw``), MMPose's
 ``configs/_base_/datasets/{name}.py`` values.
 
 Import-light (no torch, numpy or mmengine): the pluggy hook module calls
@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 
 #: metainfo names this plugin provides (``{name}_metainfo.json``)
-NAMES = ('coco', 'aic', 'coco_aic', 'crowdpose', 'mpii', 'onehand10k')
+NAMES = ('coco', 'aic', 'coco_aic', 'crowdpose', 'mpii', 'onehand10k', 'wflw')
 #: ``CocoDataset.METAINFO``: MMPose's spelling; a missing file falls back to this plugin's data
 COCO_METAINFO_FILE = 'configs/_base_/datasets/coco.py'
 
