@@ -13,7 +13,7 @@ _PROVIDES: dict[str, tuple[str, ...]] = {
     'pose-plugin-topdown': (
         'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'FeatureMapProcessor',
         'KeypointMSELoss',
-        'KeypointOHKMMSELoss', 'CombinedTargetMSELoss',
+        'KeypointOHKMMSELoss', 'CombinedTargetMSELoss', 'AdaptiveWingLoss',
         'LoadImage', 'GetBBoxCenterScale', 'RandomFlip', 'RandomHalfBody',
         'RandomBBoxTransform', 'TopdownAffine', 'GenerateTarget', 'PackPoseInputs',
         'PhotometricDistortion', 'Albumentation', 'KeypointConverter',

@@ -39,7 +39,7 @@ def test_hrnet_config_prints(tmp_path):
 
 
 # COCO's, AI Challenger's, CrowdPose's and MPII's; OneHand10K's and WFLW's HRNetV2
-# (FeatureMapProcessor; WFLW's awing variant's loss is not built here: AdaptiveWingLoss)
+# (FeatureMapProcessor)
 MMPOSE_TOPDOWN = [path for pattern in (
     *(f'body_2d_keypoint/topdown_heatmap/{data}/td-hm_hrnet*.py'
       for data in ('coco', 'aic', 'crowdpose', 'mpii')),

@@ -1,5 +1,5 @@
 """Heatmap losses of MMPose 1.x: ``KeypointMSELoss``, ``KeypointOHKMMSELoss``,
-``CombinedTargetMSELoss``; same arguments, defaults and formulas, vectorised
+``CombinedTargetMSELoss``, ``AdaptiveWingLoss``; same arguments, defaults and formulas, vectorised
 over keypoints.
 
 Shapes: B batch, K keypoints, heatmaps ``(B, K, H, W)`` (``(B, 3K, H, W)``
@@ -18,7 +18,8 @@ from torch import Tensor
 
 from .model_errors import ModelConfigError, ModelInputError
 
-__all__ = ['KeypointMSELoss', 'KeypointOHKMMSELoss', 'CombinedTargetMSELoss']
+__all__ = ['KeypointMSELoss', 'KeypointOHKMMSELoss', 'CombinedTargetMSELoss',
+           'AdaptiveWingLoss']
 
 
 def _check_bool(owner: str, name: str, value: Any) -> bool:
@@ -47,6 +48,18 @@ def _check_target_weights(owner: str, target_weights: Tensor, num_keypoints: int
         raise ModelInputError(
             f'{owner}: target_weights of shape {tuple(target_weights.shape)} must be '
             f'(B, K) = {(batch, num_keypoints)} to match the heatmaps')
+
+
+def _pixel_weights(owner: str, target_weights: Tensor, target: Tensor) -> Tensor:
+    """Keypoint-wise ``(B, K)`` or pixel-wise ``(B, K, H, W)`` weights, viewed to
+    broadcast against ``target``."""
+    ndim = target_weights.dim()
+    if ndim not in (2, 4) or target_weights.shape != target.shape[:ndim]:
+        raise ModelInputError(
+            f'{owner}: target_weights of shape {tuple(target_weights.shape)} '
+            f'must be (B, K) = {tuple(target.shape[:2])} or (B, K, H, W) = '
+            f'{tuple(target.shape)}')
+    return target_weights.view(target_weights.shape + (1, ) * (target.dim() - ndim))
 
 
 class KeypointMSELoss(nn.Module):
@@ -100,14 +113,7 @@ class KeypointMSELoss(nn.Module):
                 f'{name}: mask of shape {tuple(mask.shape)} does not match target '
                 f'{tuple(target.shape)}; expected (B, K, H, W) or (B, 1, H, W)')
         if target_weights is not None:
-            ndim = target_weights.dim()
-            if ndim not in (2, 4) or target_weights.shape != target.shape[:ndim]:
-                raise ModelInputError(
-                    f'{name}: target_weights of shape {tuple(target_weights.shape)} '
-                    f'must be (B, K) = {tuple(target.shape[:2])} or (B, K, H, W) = '
-                    f'{tuple(target.shape)}')
-            weights = target_weights.view(target_weights.shape
-                                          + (1, ) * (target.dim() - ndim))
+            weights = _pixel_weights(name, target_weights, target)
             mask = weights if mask is None else mask * weights
         if self.skip_empty_channel:
             nonempty = (target != 0).flatten(2).any(dim=2)
@@ -196,3 +202,58 @@ class KeypointOHKMMSELoss(nn.Module):
         per_keypoint = F.mse_loss(output, target, reduction='none').mean(dim=(2, 3))
         hardest = torch.topk(per_keypoint, k=self.topk, dim=1, sorted=False).values
         return (hardest.sum(dim=1) / self.topk).mean() * self.loss_weight
+
+
+class AdaptiveWingLoss(nn.Module):
+    """Adaptive Wing loss on heatmaps (Wang et al., ICCV 2019), as MMPose 1.x's: a
+    log-shaped loss for errors below ``theta`` whose exponent ``alpha - target``
+    sharpens it at the foreground, linear beyond; the mean over all elements.
+
+    :param alpha: exponent at the background (``target`` 0).
+    :param omega: scale of the non-linear part.
+    :param epsilon: error unit of the non-linear part.
+    :param theta: where the loss turns linear.
+    :param use_target_weight: multiply output and target by ``target_weights``
+        ``(B, K)`` or ``(B, K, H, W)`` first (MMPose's way).
+    :param loss_weight: factor on the loss.
+    """
+
+    def __init__(self, alpha: float = 2.1, omega: float = 14, epsilon: float = 1,
+                 theta: float = 0.5, use_target_weight: bool = False,
+                 loss_weight: float = 1.) -> None:
+        super().__init__()
+        name = type(self).__name__
+        for key, value in (('alpha', alpha), ('omega', omega), ('epsilon', epsilon),
+                           ('theta', theta)):
+            if not isinstance(value, Real) or isinstance(value, bool) or not value > 0:
+                raise ModelConfigError(f'{name}: {key}={value!r} must be a number > 0')
+        self.alpha, self.omega = float(alpha), float(omega)
+        self.epsilon, self.theta = float(epsilon), float(theta)
+        self.use_target_weight = _check_bool(name, 'use_target_weight', use_target_weight)
+        self.loss_weight = _check_weight(name, loss_weight)
+
+    def criterion(self, pred: Tensor, target: Tensor) -> Tensor:
+        """The mean loss of ``pred`` against ``target`` (MMPose's formula, op for op)."""
+        delta = (target - pred).abs()
+        ratio = self.theta / self.epsilon
+        a = self.omega * (1 / (1 + torch.pow(ratio, self.alpha - target))) * (
+            self.alpha - target) * torch.pow(ratio, self.alpha - target - 1) * (
+            1 / self.epsilon)
+        c = self.theta * a - self.omega * torch.log(1 + torch.pow(ratio, self.alpha - target))
+        losses = torch.where(
+            delta < self.theta,
+            self.omega * torch.log(1 + torch.pow(delta / self.epsilon, self.alpha - target)),
+            a * delta - c)
+        return torch.mean(losses)
+
+    def forward(self, output: Tensor, target: Tensor,
+                target_weights: Optional[Tensor] = None) -> Tensor:
+        """The loss of ``output`` against ``target`` (both ``(B, K, H, W)``)."""
+        name = type(self).__name__
+        _check_pair(name, output, target)
+        if self.use_target_weight:
+            if target_weights is None:
+                raise ModelInputError(f'{name}(use_target_weight=True) needs target_weights')
+            weights = _pixel_weights(name, target_weights, target)
+            output, target = output * weights, target * weights
+        return self.criterion(output, target) * self.loss_weight

@@ -2,11 +2,16 @@
 weights, and bad input."""
 from __future__ import annotations
 
+import importlib.util
+import json
+
 import numpy as np
 import pytest
 import torch
 
 from posecore.registry import MODELS
+
+from ...conftest import DATA, REPO
 
 
 def _data(seed=0, b=3, k=17, h=8, w=6):
@@ -126,3 +131,34 @@ def test_shape_mismatches_name_both_shapes():
     with pytest.raises(ValueError, match='3 channels per keypoint, got 17'):
         MODELS.build(dict(type='CombinedTargetMSELoss'))(
             torch.rand(1, 17, 4, 4), torch.rand(1, 17, 4, 4), torch.ones(1, 5))
+
+
+def _adaptive_wing_reference():
+    spec = importlib.util.spec_from_file_location(
+        'make_adaptive_wing_reference',
+        REPO / 'benchmarks' / 'anchor' / 'make_adaptive_wing_reference.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # its MMPose import is inside main()
+    return module
+
+
+def test_adaptive_wing_loss_and_gradient_equal_mmposes():
+    """``tests/data/reference/adaptive_wing_mmpose.json`` (made with MMPose 1.3.2)."""
+    ref = _adaptive_wing_reference()
+    expected = json.loads((DATA / 'reference' / 'adaptive_wing_mmpose.json').read_text())
+    for kwargs, result in zip(ref.CASES, expected['results'], strict=True):
+        output, target, weights = ref.inputs()
+        output.requires_grad_(True)
+        loss = MODELS.build(dict(type='AdaptiveWingLoss', **kwargs))(output, target, weights)
+        loss.backward()
+        assert loss.item() == pytest.approx(result['loss'], rel=1e-6), kwargs
+        np.testing.assert_allclose(output.grad.flatten().numpy(), result['grad'], rtol=1e-5,
+                                   atol=1e-7, err_msg=str(kwargs))
+
+
+@pytest.mark.parametrize('kwargs, match', [
+    (dict(theta=0), r'theta=0 must be a number > 0'),
+    (dict(use_target_weight=1), r'use_target_weight=1 must be True or False')])
+def test_adaptive_wing_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        MODELS.build(dict(type='AdaptiveWingLoss', **kwargs))
