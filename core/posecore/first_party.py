@@ -8,8 +8,9 @@ from __future__ import annotations
 _PROVIDES: dict[str, tuple[str, ...]] = {
     'pose-plugin-heatmap-codecs': ('MSRAHeatmap', 'UDPHeatmap', 'MegviiHeatmap'),
     'pose-plugin-hrnet': ('HRNet',),
-    'pose-plugin-coco': ('CocoDataset', 'AicDataset', 'CrowdPoseDataset', 'MpiiDataset',
-                         'OneHand10KDataset', 'WFLWDataset', 'CombinedDataset', 'CocoMetric'),
+    'pose-plugin-coco': ('CocoDataset', 'AicDataset', 'CrowdPoseDataset', 'ExlposeDataset',
+                         'HumanArtDataset', 'MpiiDataset', 'OneHand10KDataset', 'WFLWDataset',
+                         'CombinedDataset', 'CocoMetric'),
     'pose-plugin-topdown': (
         'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'FeatureMapProcessor',
         'KeypointMSELoss',

@@ -38,11 +38,10 @@ def test_hrnet_config_prints(tmp_path):
     assert "type='HRNet'" in result.stdout and 'max_epochs=1' in result.stdout
 
 
-# COCO's, AI Challenger's, CrowdPose's and MPII's; OneHand10K's and WFLW's HRNetV2
-# (FeatureMapProcessor)
+# the body datasets' HRNet configs; OneHand10K's and WFLW's HRNetV2 (FeatureMapProcessor)
 MMPOSE_TOPDOWN = [path for pattern in (
     *(f'body_2d_keypoint/topdown_heatmap/{data}/td-hm_hrnet*.py'
-      for data in ('coco', 'aic', 'crowdpose', 'mpii')),
+      for data in ('coco', 'aic', 'crowdpose', 'exlpose', 'humanart', 'mpii')),
     'hand_2d_keypoint/topdown_heatmap/onehand10k/td-hm_hrnetv2*.py',
     'face_2d_keypoint/topdown_heatmap/wflw/td-hm_hrnetv2*.py')
     for path in _mmpose_configs(pattern)]

@@ -356,3 +356,19 @@ class OneHand10KDataset(CocoDataset):
     ``configs/_base_/datasets/onehand10k.py`` (else this plugin's copy)."""
 
     METAINFO: dict = dict(from_file='configs/_base_/datasets/onehand10k.py')
+
+
+class HumanArtDataset(CocoDataset):
+    """Human-Art (people in art and imagery, COCO's 17 keypoints) in COCO's file format, as
+    MMPose 1.x's ``HumanArtDataset``; metainfo ``configs/_base_/datasets/humanart.py``
+    (else this plugin's copy; its ``dataset_name`` is ``'Human-Art'``)."""
+
+    METAINFO: dict = dict(from_file='configs/_base_/datasets/humanart.py')
+
+
+class ExlposeDataset(CocoDataset):
+    """ExLPose (people in low light, 14 keypoints) in COCO's file format, as MMPose 1.x's
+    ``ExlposeDataset``; metainfo ``configs/_base_/datasets/exlpose.py`` (else this
+    plugin's copy)."""
+
+    METAINFO: dict = dict(from_file='configs/_base_/datasets/exlpose.py')

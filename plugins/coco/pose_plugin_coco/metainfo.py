@@ -1,6 +1,7 @@
 """Person keypoint metainfo shipped as data: COCO-17 (``coco_metainfo.json``), AI
 Challenger's 14 (``aic``), COCO + AIC's 19 (``coco_aic``), CrowdPose's 14 (``crowdpose``),
-MPII's 16 (``mpii``), OneHand10K's 21 (``onehand10k``) and WFLW's 98 (``wflw``), MMPose's
+ExLPose's 14 (``exlpose``), Human-Art's 17 (``humanart``), MPII's 16 (``mpii``), OneHand10K's
+21 (``onehand10k``) and WFLW's 98 (``wflw``), MMPose's
 ``configs/_base_/datasets/{name}.py`` values.
 
 Import-light (no torch, numpy or mmengine): the pluggy hook module calls
@@ -14,7 +15,8 @@ from importlib import resources
 from typing import Any
 
 #: metainfo names this plugin provides (``{name}_metainfo.json``)
-NAMES = ('coco', 'aic', 'coco_aic', 'crowdpose', 'mpii', 'onehand10k', 'wflw')
+NAMES = ('coco', 'aic', 'coco_aic', 'crowdpose', 'exlpose', 'humanart', 'mpii', 'onehand10k',
+         'wflw')
 #: ``CocoDataset.METAINFO``: MMPose's spelling; a missing file falls back to this plugin's data
 COCO_METAINFO_FILE = 'configs/_base_/datasets/coco.py'
 

@@ -1,8 +1,8 @@
 """pluggy hooks of pose-plugin-coco (import-light: no torch at import).
 
 - ``posecore coco synth ...``: the synthetic COCO-keypoints generator;
-- dataset metainfo ``coco``, ``aic``, ``coco_aic``, ``crowdpose``, ``mpii``,
-  ``onehand10k`` and ``wflw`` (``posecore metainfo coco``);
+- dataset metainfo ``coco`` and the other names of ``metainfo.NAMES``
+  (``posecore metainfo coco``);
 - a check of xtcocotools for ``posecore plugins check``.
 
 Everything heavier than argparse is imported inside the hooks' callees:

@@ -1,6 +1,7 @@
-"""``AicDataset``, ``CrowdPoseDataset`` and ``CombinedDataset`` (MMPose's coco-aic
-configs): the same data infos as MMPose 1.3.2 on the COCO sample and its AI Challenger
-and CrowdPose twins, resampling, the combined pipeline, and bad arguments."""
+"""``AicDataset``, ``CombinedDataset`` (MMPose's coco-aic configs) and the other
+COCO-format datasets (CrowdPose, ExLPose, Human-Art): the same data infos as MMPose
+1.3.2 on the COCO sample and its twins in other layouts, resampling, the combined
+pipeline, and bad arguments."""
 from __future__ import annotations
 
 import json
@@ -63,19 +64,25 @@ def test_aic_infos_match_mmpose(coco_dir, aic_file, reference):
     assert_same(reference['aic_infos'], _infos(ds, coco_dir))
 
 
-def test_crowdpose_infos_match_mmpose(coco_dir, tmp_path, reference):
+@pytest.mark.parametrize('dataset, name, twin', [
+    ('CrowdPoseDataset', 'crowdpose', crowdpose_annotations),
+    ('ExlposeDataset', 'exlpose', crowdpose_annotations),  # CrowdPose's layout
+    ('HumanArtDataset', 'humanart', None)])  # COCO's layout: the sample itself
+def test_coco_format_datasets_match_mmpose(coco_dir, tmp_path, reference, dataset, name, twin):
     from posecore.registry import DATASETS
 
-    path = tmp_path / 'crowdpose.json'
-    path.write_text(json.dumps(crowdpose_annotations(json.loads(
-        (coco_dir / 'test_coco.json').read_text()))))
-    ds = DATASETS.build(dict(type='CrowdPoseDataset', ann_file=str(path),
-                             data_root=str(coco_dir), data_prefix=dict(img='')))
-    assert_same(reference['crowdpose_metainfo'],
-                {k: ds.metainfo[k] for k in reference['crowdpose_metainfo']})
+    path = coco_dir / 'test_coco.json'
+    if twin is not None:
+        path = tmp_path / f'{name}.json'
+        path.write_text(json.dumps(twin(json.loads((coco_dir / 'test_coco.json').read_text()))))
+    ds = DATASETS.build(dict(type=dataset, ann_file=str(path), data_root=str(coco_dir),
+                             data_prefix=dict(img='')))
+    assert_same(reference[f'{name}_metainfo'],
+                {k: ds.metainfo[k] for k in reference[f'{name}_metainfo']})
     infos = _infos(ds, coco_dir)
-    assert_same(reference['crowdpose_infos'], infos)
-    assert {info['crowd_index'] for info in infos} > {0.0}  # the images' crowdIndex
+    assert_same(reference[f'{name}_infos'], infos)
+    if name == 'crowdpose':
+        assert {info['crowd_index'] for info in infos} > {0.0}  # the images' crowdIndex
 
 
 def test_combined_pipeline_runs_on_each_sample(coco_dir, aic_file):
