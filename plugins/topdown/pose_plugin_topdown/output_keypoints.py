@@ -4,7 +4,7 @@ keeps only some of the keypoints it was trained on (MMPose's coco-aic-combine co
 from __future__ import annotations
 
 import copy
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
