@@ -122,9 +122,14 @@ def test_malformed_plugins_key(tmp_path, use_index, value):
         apply_plugin_settings(cfg, index)
 
 
-def test_type_names_checked_before_building(tmp_path, use_index):
+def test_type_names_checked_before_building(tmp_path, use_index, monkeypatch):
     from posecore.config import check_type_names
     from posecore.errors import PluginNotFoundError
+    from posecore.registry import MODELS
+
+    # the fake index has no pose-plugin-topdown; tests run before may have loaded its
+    # HeatmapHead into the registry, which would count as provided
+    monkeypatch.delitem(MODELS._module_dict, 'HeatmapHead', raising=False)
 
     use_index(FakeDist('fake-a', eps={'posecore.models': {'FakeNet': 'm:Net'}}),
               FakeDist('fake-off', eps={'posecore.hooks': {'OffHook': 'm:Hook'}}),
