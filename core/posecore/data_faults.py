@@ -70,6 +70,23 @@ def fetch_skipping_unreadable(dataset: Any, idx: int) -> Any:
         f'Check data_root and data_prefix, and fix or replace the files.')
 
 
+class SkipsUnreadableSamples:
+    """Mixin, before mmengine's ``BaseDataset``: in training, ``dataset[idx]`` replaces a
+    sample whose image cannot be read by a random other one and notes what it skipped
+    (:func:`fetch_skipping_unreadable`), for :class:`SkippedSamplesHook` (one warning
+    per file, a stop when too much of a batch fails). Evaluation never skips.
+
+    :raises DataLoadingError: no readable sample within ``max_refetch`` tries.
+    """
+
+    def __getitem__(self, idx: int) -> Any:
+        if self.test_mode:
+            return super().__getitem__(idx)  # type: ignore[misc]
+        if not self._fully_initialized:
+            self.full_init()
+        return fetch_skipping_unreadable(self, idx)
+
+
 def _skipped_in(data_batch: Any) -> list[tuple[str, str]]:
     samples = data_batch.get('data_samples') if isinstance(data_batch, dict) else None
     found: list[tuple[str, str]] = []

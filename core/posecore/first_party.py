@@ -13,8 +13,7 @@ _PROVIDES: dict[str, tuple[str, ...]] = {
                          'CombinedDataset', 'CocoMetric'),
     'pose-plugin-topdown': (
         'TopdownPoseEstimator', 'PoseDataPreprocessor', 'HeatmapHead', 'FeatureMapProcessor',
-        'KeypointMSELoss',
-        'KeypointOHKMMSELoss', 'CombinedTargetMSELoss', 'AdaptiveWingLoss',
+        'KeypointMSELoss', 'KeypointOHKMMSELoss', 'CombinedTargetMSELoss', 'AdaptiveWingLoss',
         'LoadImage', 'GetBBoxCenterScale', 'RandomFlip', 'RandomHalfBody',
         'RandomBBoxTransform', 'TopdownAffine', 'GenerateTarget', 'PackPoseInputs',
         'PhotometricDistortion', 'Albumentation', 'KeypointConverter',

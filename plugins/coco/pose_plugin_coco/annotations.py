@@ -36,6 +36,30 @@ ABSENT = object()
 _COUNT_TYPE = type(np.count_nonzero(np.ones(1)))
 
 
+#: MPII's and WFLW's person and face scales are in units of 200 px
+PIXEL_STD = 200.
+
+
+def box_of_center_scale(center: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The ``(1, 4)`` xyxy box of ``center`` ``(1, 2)`` and size ``scale`` ``(1, 2)``
+    (MMPose's ``bbox_cs2xyxy``, no padding), in their dtype."""
+    corner = center - 0.5 * scale
+    return np.hstack((corner, corner + scale))
+
+
+def is_valid_instance(info: dict) -> bool:
+    """MMPose's ``_is_valid_instance`` on one top-down data info: not a crowd, labelled
+    keypoints, a box with area, some coordinate > 0; keys the info lacks are not
+    checked, and NaN passes, as there (:func:`parse_instances` does the same, vectorised)."""
+    if info.get('iscrowd') or info.get('num_keypoints', 1) == 0:
+        return False
+    if 'bbox' in info:
+        w, h = info['bbox'][0][2:4] - info['bbox'][0][:2]
+        if w <= 0 or h <= 0:
+            return False
+    return not ('keypoints' in info and np.max(info['keypoints']) <= 0)
+
+
 def _few(values: Sequence[Any], limit: int = 5) -> str:
     shown = ', '.join(map(repr, values[:limit]))
     return shown + (f' and {len(values) - limit} more' if len(values) > limit else '')

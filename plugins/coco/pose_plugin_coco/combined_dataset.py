@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from mmengine.dataset import BaseDataset
 
+from posecore.data_faults import SkipsUnreadableSamples
 from posecore.transforms import build_pipeline
 
 #: metainfo entries of the combined layout every sample gets (MMPose's list)
@@ -19,7 +20,7 @@ METAINFO_KEYS = ('upper_body_ids', 'lower_body_ids', 'flip_pairs',
                  'dataset_keypoint_weights', 'flip_indices')
 
 
-class CombinedDataset(BaseDataset):
+class CombinedDataset(SkipsUnreadableSamples, BaseDataset):
     """Datasets concatenated, optionally resampled, with the metainfo of their
     common keypoint layout.
 
@@ -120,12 +121,3 @@ class CombinedDataset(BaseDataset):
         data_info = self.get_data_info(idx)
         data_info['dataset'] = self
         return self.pipeline(data_info)
-
-    def __getitem__(self, idx: int) -> Any:
-        if self.test_mode:
-            return super().__getitem__(idx)
-        if not self._fully_initialized:
-            self.full_init()
-        from posecore.data_faults import fetch_skipping_unreadable
-
-        return fetch_skipping_unreadable(self, idx)

@@ -16,6 +16,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset, force_full_init
 from mmengine.logging import MessageHub
 
+from posecore.data_faults import SkipsUnreadableSamples
 from posecore.errors import DataNotFoundError
 from posecore.transforms import build_pipeline
 
@@ -34,7 +35,7 @@ def _is_local(path: str) -> bool:
     return '://' not in str(path)
 
 
-class CocoDataset(BaseDataset):
+class CocoDataset(SkipsUnreadableSamples, BaseDataset):
     """COCO person keypoints for top-down or bottom-up pose estimation (MMPose 1.x's API).
 
     :param ann_file: COCO keypoint annotation file (``images``, ``annotations``,
@@ -74,6 +75,9 @@ class CocoDataset(BaseDataset):
     """
 
     METAINFO: dict = dict(from_file=COCO_METAINFO_FILE)
+    #: subclasses whose annotations give each person's box (MPII, WFLW): top-down only,
+    #: without ``bbox_file``
+    ANNOTATED_BOXES_ONLY: bool = False
 
     def __init__(self,
                  ann_file: str = '',
@@ -96,6 +100,10 @@ class CocoDataset(BaseDataset):
             raise ValueError(f'{name}: data_mode must be "topdown" or "bottomup", got '
                              f'{data_mode!r}')
         self.data_mode = data_mode
+        if self.ANNOTATED_BOXES_ONLY and (data_mode != 'topdown' or bbox_file):
+            raise ValueError(f"{name}: only data_mode='topdown' is supported, and bbox_file "
+                             f"is not supported: the annotations give each person's box (got "
+                             f'data_mode={data_mode!r}, bbox_file={bbox_file!r})')
         if bbox_file:
             if data_mode != 'topdown':
                 raise ValueError(f'{name}: bbox_file is only supported in topdown mode, but '
@@ -148,23 +156,6 @@ class CocoDataset(BaseDataset):
             raise TypeError(f'{cls.__name__}: metainfo must be a dict (raw dataset_info or '
                             f'dict(from_file=PATH)), got {type(metainfo).__name__}: {metainfo!r}')
         return parse_pose_metainfo(metainfo) if metainfo else metainfo
-
-    def __getitem__(self, idx: int) -> dict:
-        """The sample ``idx`` through the pipeline; in training, a sample whose image
-        cannot be read is replaced by a random other one (as mmengine replaces a dropped
-        sample, up to ``max_refetch`` times), and what was skipped is listed in the
-        result's metainfo for posecore's ``SkippedSamplesHook`` (one warning per file,
-        a stop when too much of a batch fails). Evaluation never skips.
-
-        :raises DataLoadingError: no readable sample within ``max_refetch`` tries.
-        """
-        if self.test_mode:
-            return super().__getitem__(idx)
-        if not self._fully_initialized:
-            self.full_init()
-        from posecore.data_faults import fetch_skipping_unreadable
-
-        return fetch_skipping_unreadable(self, idx)
 
     @force_full_init
     def prepare_data(self, idx: int) -> Any:

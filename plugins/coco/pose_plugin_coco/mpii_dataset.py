@@ -10,11 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from .annotations import read_json
+from .annotations import PIXEL_STD, box_of_center_scale, is_valid_instance, read_json
 from .dataset import CocoDataset
 
-#: MPII's person scales are in units of 200 px
-PIXEL_STD = 200.
 #: MPII's head size: 0.6 of the head box diagonal
 SC_BIAS = 0.6
 _KEYS = ('image', 'center', 'scale', 'joints', 'joints_vis')
@@ -37,16 +35,11 @@ class MpiiDataset(CocoDataset):
 
     METAINFO: dict = dict(from_file='configs/_base_/datasets/mpii.py')
 
-    def __init__(self, ann_file: str = '', bbox_file: str | None = None,
-                 headbox_file: str | None = None, data_mode: str = 'topdown',
+    ANNOTATED_BOXES_ONLY = True
+
+    def __init__(self, ann_file: str = '', headbox_file: str | None = None,
                  **kwargs: Any) -> None:
         name = type(self).__name__
-        if bbox_file:
-            raise ValueError(f'{name}: bbox_file is not supported: MPII annotations give '
-                             f"each person's box (got bbox_file={bbox_file!r})")
-        if data_mode != 'topdown':
-            raise ValueError(f"{name}: only data_mode='topdown' is supported, got "
-                             f'{data_mode!r}')
         if headbox_file:
             if not kwargs.get('test_mode', False):
                 raise ValueError(f'{name}: headbox_file is for evaluation only: set '
@@ -55,7 +48,7 @@ class MpiiDataset(CocoDataset):
                 raise ValueError(f'{name}: headbox_file must be a MATLAB .mat file '
                                  f"(MPII's mpii_gt_val.mat), got {headbox_file!r}")
         self.headbox_file = headbox_file
-        super().__init__(ann_file=ann_file, data_mode=data_mode, **kwargs)
+        super().__init__(ann_file=ann_file, **kwargs)
 
     def load_data_list(self) -> list[dict]:
         """Data infos from ``ann_file`` (and ``head_size`` from ``headbox_file``)."""
@@ -70,8 +63,7 @@ class MpiiDataset(CocoDataset):
             info = self._info(idx, ann)
             if heads is not None:
                 info['head_size'] = heads[idx].reshape(1, -1)
-            box = info['bbox'][0]
-            if (box[2:4] - box[:2] > 0).all() and info['keypoints'].max() > 0:
+            if is_valid_instance(info):
                 infos.append(info)
         return infos
 
@@ -92,8 +84,7 @@ class MpiiDataset(CocoDataset):
             center[1] = center[1] + 15. / PIXEL_STD * scale[1]
         center = (center - 1).reshape(1, -1)  # 1-based (MATLAB) to 0-based
         scale = scale.reshape(1, -1)
-        corner = center - 0.5 * scale
-        bbox = np.hstack((corner, corner + scale))
+        bbox = box_of_center_scale(center, scale)
         x1, y1, x2, y2 = np.split(bbox, axis=1, indices_or_sections=4)
         area = np.clip((x2 - x1) * (y2 - y1) * 0.53, a_min=1.0, a_max=None)
         return {

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .annotations import REQUIRED_KEYS, Instances, categories, load_coco_file, parse_instances
+from .annotations import (PIXEL_STD, REQUIRED_KEYS, Instances, box_of_center_scale, categories,
+                          is_valid_instance, load_coco_file, parse_instances)
 from .dataset import CocoDataset
-
-#: WFLW's face scales are in units of 200 px
-PIXEL_STD = 200.
 
 
 class WFLWDataset(CocoDataset):
@@ -23,20 +21,16 @@ class WFLWDataset(CocoDataset):
     """
 
     METAINFO: dict = dict(from_file='configs/_base_/datasets/wflw.py')
+    ANNOTATED_BOXES_ONLY = True
 
     def load_data_list(self) -> list[dict]:
-        name = type(self).__name__
-        if self.bbox_file or self.data_mode != 'topdown':
-            raise ValueError(f"{name}: only data_mode='topdown' with the annotated faces is "
-                             f'supported (got data_mode={self.data_mode!r}, bbox_file='
-                             f'{self.bbox_file!r})')
         data = load_coco_file(self.ann_file, self.backend_args, REQUIRED_KEYS)
         self._metainfo['CLASSES'] = categories(data, self.ann_file)
         instances, _ = parse_instances(data, self.ann_file, self.data_prefix['img'],
                                        self._metainfo.get('num_keypoints'),
                                        self.sample_interval)
         infos = [self._face_info(instances, i) for i in range(len(instances))]
-        return [info for info in infos if _is_valid(info)]
+        return [info for info in infos if is_valid_instance(info)]
 
     def _face_info(self, inst: Instances, i: int) -> dict:
         ann = inst.anns[i]
@@ -47,11 +41,10 @@ class WFLWDataset(CocoDataset):
                              f'each face a center and a scale)')
         center = np.array([ann['center']], dtype=np.float32)
         scale = np.array([[ann['scale'], ann['scale']]], dtype=np.float32) * PIXEL_STD
-        corner = center - 0.5 * scale
         return {
             'img_id': ann['image_id'],
             'img_path': inst.img_paths[i],
-            'bbox': np.hstack((corner, corner + scale)),
+            'bbox': box_of_center_scale(center, scale),
             'bbox_center': center,
             'bbox_scale': scale,
             'bbox_score': np.ones(1, dtype=np.float32),
@@ -62,9 +55,3 @@ class WFLWDataset(CocoDataset):
             'id': ann['id'],
         }
 
-
-def _is_valid(info: dict) -> bool:
-    """MMPose's ``_is_valid_instance`` on a face."""
-    box = info['bbox'][0]
-    return (not info['iscrowd'] and info['num_keypoints'] != 0
-            and bool((box[2:4] - box[:2] > 0).all()) and info['keypoints'].max() > 0)

@@ -1,6 +1,6 @@
 """Heatmap losses of MMPose 1.x: ``KeypointMSELoss``, ``KeypointOHKMMSELoss``,
-``CombinedTargetMSELoss``, ``AdaptiveWingLoss``; same arguments, defaults and formulas, vectorised
-over keypoints.
+``CombinedTargetMSELoss``, ``AdaptiveWingLoss``; same arguments, defaults and formulas,
+vectorised over keypoints.
 
 Shapes: B batch, K keypoints, heatmaps ``(B, K, H, W)`` (``(B, 3K, H, W)``
 for combined targets), target weights ``(B, K)``. A keypoint with weight 0

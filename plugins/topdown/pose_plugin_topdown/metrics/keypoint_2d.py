@@ -317,9 +317,9 @@ class MpiiPCKAccuracy(PCKAccuracy):
             raise KeypointMetricError(
                 f"{name} reports MPII's body parts and needs its 16 keypoints, got "
                 f"{pred_coords.shape[1]}; use PCKAccuracy(norm_item='head') otherwise")
-        pred_coords = pred_coords + 1.0
         if 'head' not in self.norm_item:
             return {}
+        pred_coords = pred_coords + 1.0
         norm_size = _concat(name, results, 'head_size')
         MMLogger.get_current_instance().info(
             f'Evaluating {name} (normalized by ``"head_size"``)...')
