@@ -137,6 +137,16 @@ def test_posecore_and_the_plugins_come_from_the_wheels(authored):
     assert all(path.startswith(str(authored['venv'])) for path in out), out
 
 
+def test_dataset_metainfo_comes_with_the_coco_wheel(authored):
+    # the JSON files are package data: served by the hook, from the installed wheel
+    out = _run(authored['python'], '-c', 'from pose_plugin_coco.metainfo import NAMES; '
+               'from posecore.metainfo import get_dataset_metainfo as get; '
+               'print(*(len(get(n)["keypoint_info"]) for n in NAMES))').stdout.split()
+    assert out == ['17', '14', '19', '14', '14', '17', '16', '21', '98']
+    shown = json.loads(_run(authored['venv'] / 'bin' / 'posecore', 'metainfo', 'wflw').stdout)
+    assert shown['dataset_name'] == 'wflw'
+
+
 def test_the_generated_tests_pass_as_generated(authored):
     result = _run(authored['python'], '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
                   authored['plugin'] / 'tests', cwd=authored['plugin'])

@@ -61,3 +61,22 @@ def test_hook_answers_coco():
     from posecore.metainfo import get_dataset_metainfo
 
     assert get_dataset_metainfo('coco') == coco_metainfo()
+
+
+def test_every_shipped_metainfo_file_is_served_and_parses():
+    """``metainfo.NAMES`` lists exactly the ``*_metainfo.json`` files of the package, and
+    each parses with as many sigmas and weights as keypoints; but MMPose's
+    ``coco_aic.py`` itself has 18 joint weights for its 19 keypoints, kept as there."""
+    from importlib import resources
+
+    from pose_plugin_coco.metainfo import NAMES, dataset_metainfo
+    from posecore.metainfo import parse_pose_metainfo
+
+    files = {p.name[:-len('_metainfo.json')] for p in resources.files('pose_plugin_coco')
+             .iterdir() if p.name.endswith('_metainfo.json')}
+    assert set(NAMES) == files
+    for name in NAMES:
+        parsed = parse_pose_metainfo(dataset_metainfo(name))
+        k = parsed['num_keypoints']
+        assert len(parsed['sigmas']) == k, name
+        assert len(parsed['dataset_keypoint_weights']) == k - (name == 'coco_aic'), name
