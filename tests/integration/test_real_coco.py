@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from ..coco.dataset.data.twin_samples import aic_annotations
-from ..conftest import DATA, REPO, run_posecore
+from ..conftest import DATA, REPO
 from ..mmpose_configs import fetch_mmpose_configs
+from .cli_runs import loader_options, train_one_epoch
 
 W32 = 'body_2d_keypoint/topdown_heatmap/coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
 COCO = DATA / 'mmpose-testdata' / 'coco'
@@ -17,34 +18,20 @@ COCO = DATA / 'mmpose-testdata' / 'coco'
 
 def _real_coco_options(batch: int, datasets: tuple[str, ...] = ('train', 'val', 'test'),
                        ) -> list[str]:
-    """Data paths and sizes only (and no download of pretrained weights: offline);
-    ``datasets``: the loaders whose dataset reads the COCO sample's annotations."""
-    ann = str(COCO / 'test_coco.json')
-    common = [f'data_root={COCO}/', 'model.backbone.init_cfg=None']
-    for split in datasets:
-        common += [f'{split}_dataloader.dataset.data_root={COCO}/',
-                   f'{split}_dataloader.dataset.ann_file={ann}',
-                   f'{split}_dataloader.dataset.data_prefix.img=']
-    for split in ('train', 'val', 'test'):
-        common += [f'{split}_dataloader.batch_size={batch}',
-                   f'{split}_dataloader.num_workers=0',
-                   f'{split}_dataloader.persistent_workers=False']
+    """Data paths and sizes only; ``datasets``: the loaders whose dataset reads the COCO
+    sample's annotations; validation on its detections."""
+    ann = COCO / 'test_coco.json'
+    options = loader_options(COCO, ann, batch, datasets)
     for split in ('val', 'test'):
-        common += [f'{split}_dataloader.dataset.bbox_file={COCO / "test_coco_det_AP_H_56.json"}',
-                   f'{split}_evaluator.ann_file={ann}']
-    return common
+        options += [f'{split}_dataloader.dataset.bbox_file={COCO / "test_coco_det_AP_H_56.json"}',
+                    f'{split}_evaluator.ann_file={ann}']
+    return options
 
 
 def _train_one_epoch(config: Path, work: Path, *extra: str, options: list[str] | None = None):
-    result = run_posecore(
-        Path(work), 'train', str(config), '--work-dir', str(work), '--cfg-options',
-        *(options or _real_coco_options(batch=6)), 'train_cfg.max_epochs=1',
-        'train_cfg.val_interval=1',
-        'val_dataloader.dataset.filter_cfg.bbox_score_thr=0.3',
-        'default_hooks.logger.interval=1', *extra, cwd=work)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    scalars = [json.loads(line) for line in
-               next(work.glob('*/vis_data/scalars.json')).read_text().splitlines()]
+    result, scalars = train_one_epoch(
+        config, work, [*(options or _real_coco_options(batch=6)),
+                       'val_dataloader.dataset.filter_cfg.bbox_score_thr=0.3', *extra])
     assert any('loss_kpt' in s and 'acc_pose' in s for s in scalars)
     metrics = [s for s in scalars if 'coco/AP' in s]
     assert len(metrics) == 1 and 0.0 <= metrics[0]['coco/AP'] <= 1.0

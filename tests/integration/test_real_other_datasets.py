@@ -5,13 +5,13 @@ NME)."""
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 
 import pytest
 
-from ..conftest import DATA, run_posecore
+from ..conftest import DATA
 from ..mmpose_configs import fetch_mmpose_configs
+from .cli_runs import loader_options, train_one_epoch
 
 SAMPLES = DATA / 'mmpose-testdata'
 HEADBOXES = Path(__file__).parents[1] / 'coco' / 'dataset' / 'data' / 'mpii_headboxes.mat'
@@ -23,21 +23,8 @@ pytestmark = pytest.mark.skipif(MMPOSE_CONFIGS is None,
 def _train_one_epoch(work: Path, config: str, data: Path, ann: str, batch: int,
                      *extra: str) -> list[dict]:
     """Data paths and sizes only; the scalars the run logged."""
-    options = [f'data_root={data}/', 'model.backbone.init_cfg=None', 'train_cfg.max_epochs=1',
-               'train_cfg.val_interval=1', 'default_hooks.logger.interval=1', *extra]
-    for split in ('train', 'val', 'test'):
-        options += [f'{split}_dataloader.dataset.data_root={data}/',
-                    f'{split}_dataloader.dataset.ann_file={data / ann}',
-                    f'{split}_dataloader.dataset.data_prefix.img=',
-                    f'{split}_dataloader.batch_size={batch}', f'{split}_dataloader.num_workers=0',
-                    f'{split}_dataloader.persistent_workers=False']
-    result = run_posecore(work, 'train', str(MMPOSE_CONFIGS / config), '--work-dir', str(work),
-                          '--cfg-options', *options, cwd=work)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    scalars = [json.loads(line) for line in
-               next(work.glob('*/vis_data/scalars.json')).read_text().splitlines()]
-    assert any('loss_kpt' in s for s in scalars)
-    return scalars
+    return train_one_epoch(MMPOSE_CONFIGS / config, work,
+                           [*loader_options(data, data / ann, batch), *extra])[1]
 
 
 @pytest.mark.skipif(importlib.util.find_spec('scipy') is None,
