@@ -222,3 +222,12 @@ def _forwarding_child(root_name: str) -> Registry:
 
 
 FORWARDING_REGISTRIES: dict[str, Registry] = {n: _forwarding_child(n) for n in _FORWARDED}
+
+
+def _register_core_optim_wrappers() -> None:
+    from posecore.cpu_amp import CPUAmpOptimWrapper
+
+    FORWARDING_REGISTRIES['OPTIM_WRAPPERS'].register_module(module=CPUAmpOptimWrapper)
+
+
+_register_core_optim_wrappers()

@@ -79,7 +79,7 @@ def _merge_train_flags(cfg: Config, opts: RunOptions) -> None:
     if opts.amp:
         if not _amp_runs_here():
             raise UsageError('--amp needs a CUDA device: mmengine\'s AmpOptimWrapper does '
-                             'not run on the CPU. Drop --amp on this machine.')
+                             'not run on the CPU. Drop --amp on this machine' + _CPU_AMP_HINT)
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
             raise UsageError(f'--amp works with optim_wrapper.type OptimWrapper, not '
@@ -114,17 +114,26 @@ def _amp_runs_here() -> bool:
     return get_device() in ('cuda', 'npu', 'mlu', 'musa')
 
 
+_CPU_AMP_HINT = ("; on a CPU with native bfloat16 (AMX or AVX-512 BF16), "
+                 "optim_wrapper = dict(type='CPUAmpOptimWrapper') trains in mixed precision.")
+
+
 def _check_amp_device(cfg: Config) -> None:
     """A config that names AmpOptimWrapper (MMPose's ``*_fp16-*`` configs) on a machine
     without an accelerator: say so before any data is read (mmengine: a bare assertion
-    once the runner is built)."""
+    once the runner is built). The same for CPUAmpOptimWrapper's dtype."""
     wrapper = cfg.get('optim_wrapper') or {}
+    if wrapper.get('type') == 'CPUAmpOptimWrapper' and 'dtype' in wrapper:
+        from posecore.cpu_amp import check_dtype
+
+        check_dtype(wrapper['dtype'])
     if wrapper.get('type') == 'AmpOptimWrapper' and not _amp_runs_here():
         raise UsageError("optim_wrapper.type='AmpOptimWrapper' (mixed precision, as in MMPose's "
                          "*_fp16 configs) needs a CUDA (or NPU/MLU/MUSA) device, and this "
                          'machine has none; train the full-precision config of the same model '
                          '(the name without "_fp16"), or set optim_wrapper.type to '
-                         "'OptimWrapper' and drop its loss_scale in your config.")
+                         "'OptimWrapper' and drop its loss_scale in your config"
+                         + _CPU_AMP_HINT)
 
 
 def _check_resumable(work_dir: str) -> None:

@@ -89,3 +89,13 @@ def test_page_says_when_mmposes_side_failed_beside_its_environment():
     page = run_all.markdown([failed], [], run_all.describe(), args, anchor)
     assert "MMPose's side did not run in this script" in page
     assert 'NotImplementedError' in page and '| w | - | 2 | /s | - | 3x | not compared |' in page
+
+
+def test_cpu_amp_script_prints_both_sides_and_the_ratio():
+    """``benchmarks/cpu_amp.py`` (posecore against itself, outside ``run_all``)."""
+    proc = subprocess.run([sys.executable, str(BENCHMARKS / 'cpu_amp.py'), '--threads', '1',
+                           '--steps', '1', '--rounds', '1', '--batch', '2'],
+                          capture_output=True, text=True, timeout=300, cwd=BENCHMARKS)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'ISA' in proc.stdout and 'native bfloat16 (oneDNN):' in proc.stdout
+    assert 'float32' in proc.stdout and 'x as fast' in proc.stdout

@@ -516,6 +516,12 @@ case('cli-amp-without-cuda', 'cli', TRAIN + ('--amp',), tiny_cfg(), 2, ('--amp',
 case('cfg-amp-wrapper-without-cuda', 'cli', TRAIN,
      tiny_cfg("optim_wrapper = dict(type='AmpOptimWrapper', loss_scale='dynamic')\n"), 2,
      ("optim_wrapper.type='AmpOptimWrapper'", '_fp16'), r'CUDA.*full-precision config')
+case('cfg-flip-shift-out-of-range', 'values', TRAIN,
+     tiny_cfg("model = dict(test_cfg=dict(shift_heatmap=2))\n"), 2,
+     ('cfg.py', 'model.test_cfg.shift_heatmap=2'), r'number in \[0, 1\]')
+case('cfg-cpu-amp-float16', 'cli', TRAIN,
+     tiny_cfg("optim_wrapper = dict(type='CPUAmpOptimWrapper', dtype='float16')\n"), 2,
+     ("optim_wrapper.dtype='float16'",), r"bfloat16 only.*dtype='bfloat16'")
 case('cli-slurm-without-cuda', 'cli', TRAIN + ('--launcher', 'slurm'), tiny_cfg(), 2,
      ('--launcher slurm',), r'torchrun')
 case('cli-work-dir-is-a-file', 'cli', TRAIN, chain(tiny_cfg(), write('work', 'notes\n')), 2,

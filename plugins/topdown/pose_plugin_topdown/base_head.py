@@ -7,17 +7,20 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
+import torch
 from torch import Tensor
 
 __all__ = ['BaseHead', 'to_numpy']
 
 
 def to_numpy(x: Any) -> Any:
-    """Tensors (or tuples of them) as NumPy arrays, detached and on the CPU."""
+    """Tensors (or tuples of them) as NumPy arrays, detached and on the CPU;
+    bfloat16 (autocast's output, which NumPy lacks) as float32."""
     if isinstance(x, (tuple, list)):
         return type(x)(to_numpy(v) for v in x)
     if isinstance(x, Tensor):
-        return x.detach().cpu().numpy()
+        x = x.detach().cpu()
+        return (x.float() if x.dtype == torch.bfloat16 else x).numpy()
     return x
 
 

@@ -29,9 +29,11 @@ __all__ = [
 
 def as_array(value: Any, name: str) -> np.ndarray:
     """Return ``value`` as a numpy array; torch tensors (also ones that
-    require grad, or live on a GPU) are detached and copied to the CPU."""
+    require grad, or live on a GPU) are detached and copied to the CPU; bfloat16
+    ones (autocast's output, which NumPy lacks) become float32."""
     if hasattr(value, 'detach') and hasattr(value, 'cpu'):
-        value = value.detach().cpu().numpy()
+        value = value.detach().cpu()
+        value = (value.float() if str(value.dtype) == 'torch.bfloat16' else value).numpy()
     try:
         return np.asarray(value)
     except (TypeError, ValueError) as err:
