@@ -139,3 +139,26 @@ def test_folded_inference_matches_modules_and_tracks_changes(tiny_extra):
     assert rel(changed, model(x)[0].detach()) < 1e-5
     assert rel(changed, folded) > 1e-3
     assert not any(k.startswith('_posecore') for k in model.state_dict())
+
+
+def test_folded_weights_follow_a_fused_optimizer_step_between_evaluations(tiny_extra):
+    """``Adam(fused=True)`` updates the weights in place without bumping their version
+    counters, so the cache key alone would serve the last evaluation's folded weights;
+    the train/eval switch drops them."""
+    model = _pair(tiny_extra)
+    x = torch.randn(2, 3, 64, 64)
+    model.eval()
+    with torch.no_grad():
+        before = model(x)[0]
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05, fused=True)
+    versions = [p._version for p in model.parameters()]
+    model(x)[0].square().mean().backward()
+    optimizer.step()
+    assert [p._version for p in model.parameters()] == versions  # what the cache cannot see
+    model.eval()
+    with torch.no_grad():
+        after = model(x)[0]
+    unfused = model(x)[0].detach()  # gradients on: plain conv -> norm modules
+    torch.testing.assert_close(after, unfused, rtol=1e-4, atol=1e-5)
+    assert not torch.allclose(after, before)

@@ -4,7 +4,10 @@ In eval mode with gradients off, ``bn(conv(x))`` equals a single conv whose
 weights are scaled by ``gamma / sqrt(var + eps)`` plus a bias, which saves a
 full pass over every activation. The folded weights are cached on the conv
 (not in the state dict) and rebuilt whenever a parameter or running
-statistic changes (tracked by tensor version counters). Folded weights are
+statistic changes (tracked by tensor version counters), and dropped by
+:func:`drop_folded` at every train/eval switch of the HRNet (version counters
+miss in-place updates that bypass autograd: fused optimizers such as
+``Adam(fused=True)``, writes through ``.data``). Folded weights are
 stored in the activations' memory format (channels-last by default); for
 channels-last float32 input the conv, bias, residual sum and ReLU then run as
 one oneDNN kernel.
@@ -48,6 +51,12 @@ def _state_key(conv: nn.Conv2d, norm: _BatchNorm) -> tuple[Any, ...]:
                norm.running_var]
     return tuple((t.data_ptr(), t._version, t.dtype) if t is not None else None
                  for t in tensors) + (norm.eps, )
+
+
+def drop_folded(module: nn.Module) -> None:
+    """Forget the folded weights cached on every conv under ``module``."""
+    for sub in module.modules():
+        sub.__dict__.pop(_CACHE_ATTR, None)
 
 
 def folded_params(conv: nn.Conv2d, norm: _BatchNorm,

@@ -35,7 +35,7 @@ from mmengine.model.weight_init import constant_init
 
 from .blocks import BLOCKS, BasicBlock, Bottleneck, _ResidualBlock
 from .checkpoint import load_pretrained
-from .conv_norm import conv_norm, run_sequential
+from .conv_norm import conv_norm, drop_folded, run_sequential
 from .errors import HRNetConfigError, HRNetInputError
 from .extra import StageConfig, validate_extra
 from .hr_module import HRModule
@@ -301,8 +301,10 @@ class HRNet(BaseModule):
                 '(e.g. 256x192)')
 
     def train(self, mode: bool = True) -> HRNet:
-        """Set train/eval mode, keeping frozen stages and (``norm_eval``) BN in eval."""
+        """Set train/eval mode, keeping frozen stages and (``norm_eval``) BN in eval; drop
+        the BN-folded weights of the last evaluation (:func:`.conv_norm.drop_folded`)."""
         super().train(mode)
+        drop_folded(self)
         self._freeze_stages()
         if mode and self.norm_eval:
             for m in self.modules():
