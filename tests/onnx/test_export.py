@@ -12,6 +12,8 @@ import torch
 from pose_plugin_onnx.graph_decode import MSRADecode
 from pose_plugin_onnx.sidecar import read_sidecar, sidecar_path
 
+from .conftest import COCO_IMAGES, write_config
+
 
 def test_export_writes_a_checked_file_and_a_sidecar(exported: Path, shared_dir: Path):
     onnx.checker.check_model(str(exported), full_check=True)
@@ -150,3 +152,18 @@ def test_the_torchscript_exporter_gets_hrnet_right_too(torch_model, tmp_path):
                               input_names=['x'], opset_version=17)
     got = make_session(tmp_path / 'legacy.onnx').run(None, {'x': x.numpy()})[0]
     assert np.abs(got - want).max() / np.abs(want).max() < 1e-5
+
+
+def test_a_sub_pixel_flip_shift_is_exported_as_configured(tmp_path, shared_dir, onnx_checkpoint,
+                                                          coco_dir):
+    """``shift_heatmap=0.75`` (posecore's exact shift) goes into the graph as 0.75, not as
+    MMPose's one pixel: the export's own check against PyTorch passes."""
+    from posecore.cli.main import main
+
+    cfg = write_config(tmp_path, shared_dir, replace=('shift_heatmap=True', 'shift_heatmap=0.75'))
+    out = tmp_path / 'shift.onnx'
+    assert main(['export', str(cfg), str(onnx_checkpoint), '--out', str(out), '--flip-test',
+                 '--image', str(coco_dir / COCO_IMAGES[0])]) == 0
+    side = read_sidecar(out)
+    assert side['shift_heatmap'] == 0.75
+    assert all(d['relative'] <= 1e-4 for d in side['check']['fp32'].values())

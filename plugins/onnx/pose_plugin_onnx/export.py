@@ -251,7 +251,7 @@ def export_onnx(config: Any, checkpoint: Optional[str], out: Union[str, Path], *
         decoder = MSRADecode(tuple(codec_cfg['input_size']), tuple(codec_cfg['heatmap_size']))
     wrapper = ExportableTopdown(
         model, size, flip_test, flip_indices, flip_mode=test_cfg.get('flip_mode', 'heatmap'),
-        shift_heatmap=bool(test_cfg.get('shift_heatmap', False)), decoder=decoder).eval()
+        shift_heatmap=test_cfg.get('shift_heatmap', False), decoder=decoder).eval()
 
     # a real image for the check
     if image is None:
@@ -328,7 +328,7 @@ def export_onnx(config: Any, checkpoint: Optional[str], out: Union[str, Path], *
                             if wrapper.normalize else None),
             codec=codec_cfg, decoded_in_graph=decoder is not None,
             flip_test=bool(flip_test), flip_mode=test_cfg.get('flip_mode', 'heatmap'),
-            shift_heatmap=bool(test_cfg.get('shift_heatmap', False)),
+            shift_heatmap=test_cfg.get('shift_heatmap', False),
             keypoint_names=[model.dataset_meta['keypoint_id2name'][i]
                             for i in range(model.dataset_meta['num_keypoints'])],
             flip_indices=list(flip_indices) if flip_indices is not None else None,

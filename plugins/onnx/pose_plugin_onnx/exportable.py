@@ -14,7 +14,7 @@ Outputs: ``heatmaps`` ``(N, C, h, w)`` and, where the codec allows
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -36,13 +36,14 @@ class ExportableTopdown(nn.Module):
     :param flip_test: put the flip test into the graph.
     :param flip_indices: the mirror keypoint of each keypoint (flip test).
     :param flip_mode: ``test_cfg.flip_mode`` (``'heatmap'``...).
-    :param shift_heatmap: ``test_cfg.shift_heatmap``.
+    :param shift_heatmap: ``test_cfg.shift_heatmap`` (True, False or pixels in [0, 1]).
     :param decoder: heatmaps -> keypoints module, or None (heatmaps only).
     """
 
     def __init__(self, estimator: nn.Module, input_size: tuple[int, int], flip_test: bool,
                  flip_indices: Optional[Sequence[int]], flip_mode: str = 'heatmap',
-                 shift_heatmap: bool = False, decoder: Optional[MSRADecode] = None) -> None:
+                 shift_heatmap: Union[bool, float] = False,
+                 decoder: Optional[MSRADecode] = None) -> None:
         super().__init__()
         if not getattr(estimator, 'with_head', False):
             raise OnnxExportError('the model has no head: export needs a top-down estimator '

@@ -59,3 +59,22 @@ def check_input_sizes(cfg: Any) -> None:
                     f'decode predictions for another size than the crops. Use one input_size '
                     f'for TopdownAffine, GenerateTarget and model.head.decoder (MMPose configs '
                     f'take all three from one codec = dict(...)).')
+
+
+def check_flip_shift(cfg: Any) -> None:
+    """Refuse a ``model.test_cfg.shift_heatmap`` the flip test cannot use, before a run
+    (it is read at the first validation, after a training epoch).
+
+    :raises ConfigError: naming the config and the values allowed.
+    """
+    from pose_plugin_topdown.flip import _shift
+    from pose_plugin_topdown.model_errors import ModelConfigError
+
+    test_cfg = (cfg.get('model') or {}).get('test_cfg')
+    if not isinstance(test_cfg, dict) or 'shift_heatmap' not in test_cfg:
+        return
+    try:
+        _shift(test_cfg['shift_heatmap'])
+    except ModelConfigError as err:
+        source = getattr(cfg, 'filename', None) or '<config>'
+        raise ConfigError(f'{source}: model.{err}') from None

@@ -11,7 +11,7 @@ movement and sign changes).
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
@@ -80,7 +80,7 @@ def _index(values: Sequence[int], device: torch.device) -> Tensor:
 def flip_heatmaps(heatmaps: Tensor,
                   flip_indices: Optional[Sequence[int]] = None,
                   flip_mode: str = 'heatmap',
-                  shift_heatmap: bool = True) -> Tensor:
+                  shift_heatmap: Union[bool, float] = True) -> Tensor:
     """Flip the network output of a flipped image back (MMPose's ``flip_heatmaps``).
 
     :param heatmaps: ``(B, C, H, W)`` output for horizontally flipped images.
@@ -91,7 +91,13 @@ def flip_heatmaps(heatmaps: Tensor,
         offset changes sign) or ``'offset'`` (groups of x, y offsets; x
         changes sign).
     :param shift_heatmap: shift the flipped maps one pixel right (column 0
-        kept) to align them with the unflipped ones, as MMPose does.
+        kept) to align them with the unflipped ones, as MMPose does (``True``);
+        or a number ``s`` in ``[0, 1]``: shift by ``s`` pixels, interpolating
+        linearly between the unshifted and the one-pixel-shifted maps. A keypoint
+        at input column ``x`` is encoded at heatmap column ``x * w / W``; in the
+        flipped image it comes back at ``x * w / W - (1 - w / W)``, so the shift
+        that aligns the maps exactly is ``1 - w / W`` (0.75 at stride 4), where
+        MMPose's one pixel puts the averaged maps ``w / (2 W)`` pixels right.
     :returns: a new ``(B, C, H, W)`` tensor; the input is not changed.
     :raises ModelConfigError: unknown ``flip_mode``.
     :raises ModelInputError: wrong input rank, channels not divisible into
@@ -114,13 +120,29 @@ def flip_heatmaps(heatmaps: Tensor,
         maps = maps.index_select(1, _index(indices, heatmaps.device))
     # column w of the result reads column W-1-w of the input, or with the
     # one-pixel shift column W-w (column 0 keeps the flipped column 0)
+    shift = _shift(shift_heatmap)
     columns = list(range(w - 1, -1, -1))
-    if shift_heatmap and w > 1:
+    if shift == 1 and w > 1:
         columns = [w - 1] + columns[:-1]
     maps = maps.index_select(-1, _index(columns, heatmaps.device))
+    if 0 < shift < 1 and w > 1:
+        shifted = maps.index_select(-1, _index([0] + list(range(w - 1)), heatmaps.device))
+        maps = maps + shift * (shifted - maps)  # plain ops: exportable to ONNX
     if negate is not None:
         maps[:, :, negate].neg_()
     return maps.reshape(b, c, h, w)
+
+
+def _shift(shift_heatmap: Any) -> float:
+    """``shift_heatmap`` as pixels: True 1 (MMPose's), False 0, or a number in [0, 1]."""
+    if isinstance(shift_heatmap, bool):
+        return float(shift_heatmap)
+    if isinstance(shift_heatmap, (int, float)) and 0 <= shift_heatmap <= 1:
+        return float(shift_heatmap)
+    raise ModelConfigError(
+        f'test_cfg.shift_heatmap={shift_heatmap!r} must be True (one pixel, as MMPose), '
+        'False, or the shift in heatmap pixels, a number in [0, 1] (1 - heatmap width / '
+        'input width aligns flipped MSRA-encoded heatmaps exactly, e.g. 0.75 at stride 4)')
 
 
 def flip_coordinates(coords: Tensor, flip_indices: Sequence[int],

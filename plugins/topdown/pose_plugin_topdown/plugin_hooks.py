@@ -31,10 +31,12 @@ def _curves(args: argparse.Namespace) -> int:
 
 @hookimpl
 def posecore_configure(cfg) -> None:
-    """Refuse a config whose crop, target and decoder sizes differ."""
-    from pose_plugin_topdown.config_checks import check_input_sizes
+    """Refuse a config whose crop, target and decoder sizes differ, or whose flip test
+    shift is out of range."""
+    from pose_plugin_topdown.config_checks import check_flip_shift, check_input_sizes
 
     check_input_sizes(cfg)
+    check_flip_shift(cfg)
 
 
 @hookimpl

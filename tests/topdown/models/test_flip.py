@@ -77,3 +77,45 @@ def test_flip_coordinates_vectors_visibility():
     assert torch.equal(fx, x[:, COCO_FLIP].flip(-1)) and torch.equal(fy, y[:, COCO_FLIP])
     vis = torch.rand(2, 17)
     assert torch.equal(flip_visibility(vis, COCO_FLIP), vis[:, COCO_FLIP])
+
+
+def test_a_fractional_shift_interpolates_between_no_shift_and_one_pixel():
+    maps = torch.randn(2, 17, 5, 7)
+    none = flip_heatmaps(maps, COCO_FLIP, shift_heatmap=False)
+    one = flip_heatmaps(maps, COCO_FLIP, shift_heatmap=True)
+    torch.testing.assert_close(flip_heatmaps(maps, COCO_FLIP, shift_heatmap=0.75),
+                               0.25 * none + 0.75 * one)
+    assert torch.equal(flip_heatmaps(maps, COCO_FLIP, shift_heatmap=1), one)
+    assert torch.equal(flip_heatmaps(maps, COCO_FLIP, shift_heatmap=0.0), none)
+
+
+@pytest.mark.parametrize('bad', [1.5, -0.25, 'yes', None])
+def test_a_shift_outside_zero_to_one_pixel_is_refused(bad):
+    with pytest.raises(ValueError, match=r'shift_heatmap=.*number in \[0, 1\]'):
+        flip_heatmaps(torch.zeros(1, 17, 4, 4), COCO_FLIP, shift_heatmap=bad)
+
+
+@pytest.mark.parametrize('x', [20.0, 37.5, 61.25])
+def test_the_exact_shift_aligns_flipped_msra_heatmaps_where_one_pixel_overshoots(x):
+    """A keypoint encoded by MSRAHeatmap (input 96 wide, heatmaps 24: stride 4) in an image
+    and in its mirror image (column 95 - x): the flipped-back mirror map shifted by
+    1 - 24/96 = 0.75 pixels decodes (DARK) where the unflipped one does; MMPose's one pixel
+    puts it one input pixel right."""
+    from posecore.registry import KEYPOINT_CODECS
+
+    codec = KEYPOINT_CODECS.build(dict(type='MSRAHeatmap', input_size=(96, 128),
+                                       heatmap_size=(24, 32), sigma=1, unbiased=True,
+                                       blur_kernel_size=5))
+
+    def heatmap(column):
+        encoded = codec.encode(np.array([[[column, 60.0]]]), np.ones((1, 1)))
+        return torch.from_numpy(encoded['heatmaps'])[None]  # (1, 1, 32, 24)
+
+    def decoded_x(maps):
+        return codec.decode(maps[0].numpy())[0][0, 0, 0]
+
+    mirrored = heatmap(95 - x)
+    assert decoded_x(flip_heatmaps(mirrored, [0], shift_heatmap=0.75)) == \
+        pytest.approx(x, abs=0.15)
+    assert decoded_x(flip_heatmaps(mirrored, [0], shift_heatmap=True)) == \
+        pytest.approx(x + 1, abs=0.15)
