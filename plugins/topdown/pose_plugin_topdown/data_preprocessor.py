@@ -19,6 +19,7 @@ from typing import Any, Optional, Sequence, Union
 import torch
 import torch.nn as nn
 from mmengine.model import ImgDataPreprocessor
+from mmengine.structures import BaseDataElement
 
 from .model_errors import ModelConfigError, ModelInputError
 
@@ -35,6 +36,16 @@ def _check_stats(name: str, values: Any) -> None:
             f'PoseDataPreprocessor: {name}={values!r} must be 3 numbers (one per '
             'B, G, R / R, G, B channel) or 1 number (gray images), e.g. '
             'mean=[123.675, 116.28, 103.53]')
+
+
+def _all_on(element: BaseDataElement, device: torch.device) -> bool:
+    """Whether every tensor in ``element``'s data fields (nested ones too) is on ``device``."""
+    for value in element.values():
+        if isinstance(value, torch.Tensor) and value.device != device:
+            return False
+        if isinstance(value, BaseDataElement) and not _all_on(value, device):
+            return False
+    return True
 
 
 class PoseDataPreprocessor(ImgDataPreprocessor):
@@ -125,6 +136,15 @@ class PoseDataPreprocessor(ImgDataPreprocessor):
             for batch_aug in self.batch_augments:
                 inputs, data_samples = batch_aug(inputs, data_samples)
         return {'inputs': inputs, 'data_samples': data_samples}
+
+    def cast_data(self, data: Any) -> Any:
+        """mmengine's, except that a data sample whose tensors are all on the target
+        device already is passed on as it is: ``BaseDataElement.to`` copies it
+        whole, metainfo deep-copied, even from the CPU to the CPU (about 8% of a
+        CPU training step of the demo model)."""
+        if isinstance(data, BaseDataElement) and _all_on(data, self.device):
+            return data
+        return super().cast_data(data)
 
     def _padded(self, size: Sequence[int]) -> tuple[int, int]:
         """``(H, W)`` after padding to a multiple of ``pad_size_divisor``."""

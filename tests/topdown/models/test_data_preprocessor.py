@@ -66,3 +66,22 @@ def test_bad_inputs():
         pre(dict(inputs=[torch.zeros(1, 8, 8, dtype=torch.uint8)]))
     with pytest.raises(ValueError, match=r'got a tensor of shape \(3, 8, 8\)'):
         pre(dict(inputs=torch.zeros(3, 8, 8, dtype=torch.uint8)))
+
+
+def test_data_samples_already_on_the_device_pass_as_they_are():
+    """No copy of a CPU sample for a CPU model (mmengine's ``to`` copies it whole);
+    a sample holding a tensor elsewhere is still moved."""
+    from mmengine.structures import InstanceData
+
+    from pose_plugin_topdown.data_preprocessor import _all_on
+
+    pre = MODELS.build(PREPROCESSOR)
+    sample = PoseDataSample(metainfo=dict(flip_indices=[1, 0]))
+    sample.gt_instances = InstanceData(keypoints=torch.zeros(1, 2, 2))
+    out = pre(dict(inputs=_images((64, 48)), data_samples=[sample]))
+    assert out['data_samples'][0] is sample
+    assert sample.batch_input_shape == (64, 48)
+    cpu = torch.device('cpu')
+    assert _all_on(sample, cpu)
+    sample.gt_instances.keypoints = torch.zeros(1, 2, 2, device='meta')
+    assert not _all_on(sample, cpu)
