@@ -7,7 +7,12 @@ PIP := $(PY) -m pip --disable-pip-version-check
 # first-party plugins, then the example plugins made as a third party would
 PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml))) $(sort $(dir $(wildcard examples/*/pyproject.toml)))
 POSECORE := $(VENV)/bin/posecore
-DEMO_CFG := configs/body_2d_keypoint/topdown_heatmap/synth_coco/td-hm_hrnet-w32-small_dark-1xb16-20e_synth-coco-128x96.py
+DEMO_DIR := configs/body_2d_keypoint/topdown_heatmap/synth_coco
+# the demo: 50 epochs with a bfloat16 forward where the CPU computes bfloat16 natively
+# (AMX, AVX-512 BF16), else 20 epochs in float32: each fits 15 minutes of 2 cores there
+DEMO_CFG_BF16 := $(DEMO_DIR)/td-hm_hrnet-w32-small_dark-bf16-1xb16-50e_synth-coco-128x96.py
+DEMO_CFG_FP32 := $(DEMO_DIR)/td-hm_hrnet-w32-small_dark-1xb16-20e_synth-coco-128x96.py
+DEMO_CFG ?=  # set to run another config: make demo DEMO_CFG=...
 DEMO_DATA := data/synth_coco
 DEMO_WORK := work_dirs/demo
 DEMO_DET := $(DEMO_DATA)/person_detection_results/COCO_val2017_detections_AP_H_56_person.json
@@ -34,11 +39,14 @@ test: install
 demo: install
 	test -f $(DEMO_DATA)/annotations/person_keypoints_val2017.json || \
 		$(POSECORE) coco synth $(DEMO_DATA) --train 2000 --val 500 --seed 0
-	$(POSECORE) train $(DEMO_CFG) --work-dir $(DEMO_WORK)
+	cfg='$(DEMO_CFG)' && test -n "$$cfg" || cfg=$$($(PY) -c "from posecore.cpu_amp import \
+		native_bfloat16; print('$(DEMO_CFG_BF16)' if native_bfloat16() else '$(DEMO_CFG_FP32)')") && \
+	echo "demo: $$cfg" && \
+	$(POSECORE) train $$cfg --work-dir $(DEMO_WORK) && \
 	best=$$(ls -t $(DEMO_WORK)/best_coco_AP_epoch_*.pth | head -n 1) && \
-	$(POSECORE) test $(DEMO_CFG) $$best --work-dir $(DEMO_WORK) \
+	$(POSECORE) test $$cfg $$best --work-dir $(DEMO_WORK) \
 		--out $(DEMO_WORK)/test_metrics.json && \
-	$(POSECORE) infer $(DEMO_CFG) $$best $$(ls $(DEMO_DATA)/val2017/*.jpg | head -n 8) \
+	$(POSECORE) infer $$cfg $$best $$(ls $(DEMO_DATA)/val2017/*.jpg | head -n 8) \
 		--bboxes $(DEMO_DET) --out-dir $(DEMO_WORK)/infer
 	$(POSECORE) curves $(DEMO_WORK) --keys loss acc_pose coco/AP
 	@$(PY) -c "import json; m = json.load(open('$(DEMO_WORK)/test_metrics.json')); \

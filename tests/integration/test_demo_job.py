@@ -13,8 +13,9 @@ from mmengine.config import Config
 
 from ..conftest import REPO, posecore_env, run_posecore
 
-DEMO = (REPO / 'configs' / 'body_2d_keypoint' / 'topdown_heatmap' / 'synth_coco' /
-        'td-hm_hrnet-w32-small_dark-1xb16-20e_synth-coco-128x96.py')
+DEMO_DIR = REPO / 'configs' / 'body_2d_keypoint' / 'topdown_heatmap' / 'synth_coco'
+DEMO = DEMO_DIR / 'td-hm_hrnet-w32-small_dark-1xb16-20e_synth-coco-128x96.py'
+DEMO_BF16 = DEMO_DIR / 'td-hm_hrnet-w32-small_dark-bf16-1xb16-50e_synth-coco-128x96.py'
 OFF = dict(POSECORE_DISABLE_PLUGINS='posecore-test-clash,posecore-test-broken,'
            'posecore-test-future')
 
@@ -32,12 +33,12 @@ def synth(tmp_path_factory) -> Path:
     return out
 
 
-def _small_demo(folder: Path, data: Path, extra: str = '') -> Path:
+def _small_demo(folder: Path, data: Path, extra: str = '', base: Path = DEMO) -> Path:
     """The demo config on ``data``, one short epoch: only paths and sizes change."""
     cfg = folder / 'demo_small.py'
     det = data / 'person_detection_results' / 'COCO_val2017_detections_AP_H_56_person.json'
     ann = data / 'annotations' / 'person_keypoints_val2017.json'
-    cfg.write_text(f"""_base_ = [{str(DEMO)!r}]
+    cfg.write_text(f"""_base_ = [{str(base)!r}]
 train_cfg = dict(max_epochs=1, val_interval=1)
 default_hooks = dict(logger=dict(interval=1))
 train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
@@ -75,6 +76,38 @@ def test_train_test_infer_and_curves(synth, tmp_path):
 
     _ok(run_posecore(tmp_path, 'curves', str(work), '--out', str(tmp_path / 'curves.png')))
     assert (tmp_path / 'curves.png').stat().st_size > 0
+
+
+def test_the_makefile_picks_between_the_two_demo_configs():
+    makefile = (REPO / 'Makefile').read_text()
+    assert f'DEMO_CFG_BF16 := $(DEMO_DIR)/{DEMO_BF16.name}' in makefile
+    assert f'DEMO_CFG_FP32 := $(DEMO_DIR)/{DEMO.name}' in makefile
+    assert f'DEMO_DIR := {DEMO_DIR.relative_to(REPO).as_posix()}' in makefile
+
+
+def test_the_bfloat16_demo_is_the_demo_with_mixed_precision_and_a_longer_schedule():
+    fp32, bf16 = Config.fromfile(str(DEMO)), Config.fromfile(str(DEMO_BF16))
+    assert bf16.optim_wrapper.type == 'CPUAmpOptimWrapper'
+    assert bf16.optim_wrapper.optimizer == dict(type='Adam', lr=3e-3, fused=True)
+    assert bf16.train_cfg.max_epochs == 50 and bf16.param_scheduler[1].T_max == 50
+    changed = {k for k in fp32 if fp32[k] != bf16[k]}
+    assert changed == {'max_epochs', 'train_cfg', 'optim_wrapper', 'param_scheduler'}
+    # both demos align the flip test's heatmaps exactly (1 - 24/96 pixels)
+    assert fp32.model.test_cfg.shift_heatmap == bf16.model.test_cfg.shift_heatmap == 0.75
+
+
+def test_the_bfloat16_demo_trains_and_says_in_which_precision(synth, tmp_path):
+    """On any CPU: bfloat16 where it is native, else float32; the log says which."""
+    from posecore.cpu_amp import native_bfloat16
+
+    cfg = _small_demo(tmp_path, synth, base=DEMO_BF16)
+    work = tmp_path / 'work'
+    result = _ok(run_posecore(tmp_path, 'train', str(cfg), '--work-dir', str(work),
+                              cwd=tmp_path))
+    said = ('training forward in bfloat16' if native_bfloat16() else
+            'no native bfloat16')
+    assert f'CPUAmpOptimWrapper: {said}' in result.stdout + result.stderr
+    assert list(work.glob('best_coco_AP_epoch_1.pth'))
 
 
 def test_a_two_stage_schedule_switches_once_and_again_after_resume(synth, tmp_path):
