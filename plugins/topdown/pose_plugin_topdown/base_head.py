@@ -5,9 +5,9 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from typing import Any, Optional, Sequence, Tuple, Union
 
+import torch
 from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
-import torch
 from torch import Tensor
 
 __all__ = ['BaseHead', 'to_numpy']

@@ -67,14 +67,14 @@ def check_flip_shift(cfg: Any) -> None:
 
     :raises ConfigError: naming the config and the values allowed.
     """
-    from pose_plugin_topdown.flip import _shift
+    from pose_plugin_topdown.flip import heatmap_shift
     from pose_plugin_topdown.model_errors import ModelConfigError
 
     test_cfg = (cfg.get('model') or {}).get('test_cfg')
     if not isinstance(test_cfg, dict) or 'shift_heatmap' not in test_cfg:
         return
     try:
-        _shift(test_cfg['shift_heatmap'])
+        heatmap_shift(test_cfg['shift_heatmap'])
     except ModelConfigError as err:
         source = getattr(cfg, 'filename', None) or '<config>'
         raise ConfigError(f'{source}: model.{err}') from None

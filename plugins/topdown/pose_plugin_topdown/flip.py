@@ -18,8 +18,8 @@ from torch import Tensor
 
 from .model_errors import ModelConfigError, ModelInputError
 
-__all__ = ['FLIP_MODES', 'flip_heatmaps', 'flip_coordinates', 'flip_vectors',
-           'flip_visibility', 'channels_per_keypoint', 'check_flip_indices']
+__all__ = ['FLIP_MODES', 'flip_heatmaps', 'heatmap_shift', 'flip_coordinates',
+           'flip_vectors', 'flip_visibility', 'channels_per_keypoint', 'check_flip_indices']
 
 #: flip_mode -> (channels per keypoint, channel negated after flipping or None);
 #: 'udp_combined': heatmap, x offset, y offset; 'offset': x offset, y offset.
@@ -120,7 +120,7 @@ def flip_heatmaps(heatmaps: Tensor,
         maps = maps.index_select(1, _index(indices, heatmaps.device))
     # column w of the result reads column W-1-w of the input, or with the
     # one-pixel shift column W-w (column 0 keeps the flipped column 0)
-    shift = _shift(shift_heatmap)
+    shift = heatmap_shift(shift_heatmap)
     columns = list(range(w - 1, -1, -1))
     if shift == 1 and w > 1:
         columns = [w - 1] + columns[:-1]
@@ -133,7 +133,7 @@ def flip_heatmaps(heatmaps: Tensor,
     return maps.reshape(b, c, h, w)
 
 
-def _shift(shift_heatmap: Any) -> float:
+def heatmap_shift(shift_heatmap: Any) -> float:
     """``shift_heatmap`` as pixels: True 1 (MMPose's), False 0, or a number in [0, 1]."""
     if isinstance(shift_heatmap, bool):
         return float(shift_heatmap)
