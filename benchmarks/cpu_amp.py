@@ -15,16 +15,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 import torch
 from mmengine.config import Config
 
 from machine import describe, one_line
-
-REPO = Path(__file__).resolve().parents[1]
-DEMO = (REPO / 'configs' / 'body_2d_keypoint' / 'topdown_heatmap' / 'synth_coco' /
-        'td-hm_hrnet-w32-small_dark-1xb16-20e_synth-coco-128x96.py')
+from train_time import DEMO  # the demo config, as the other benchmarks name it
 
 
 def main(argv: list[str] | None = None) -> int:

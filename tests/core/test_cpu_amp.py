@@ -43,16 +43,21 @@ def native(monkeypatch):
     return set_native
 
 
+@pytest.fixture
+def said(monkeypatch) -> list[str]:
+    """What the wrapper logs."""
+    messages: list[str] = []
+    monkeypatch.setattr(cpu_amp, 'print_log', lambda msg, **kwargs: messages.append(msg))
+    return messages
+
+
 def test_registered_in_posecore_scope():
     assert FORWARDING_REGISTRIES['OPTIM_WRAPPERS'].get('CPUAmpOptimWrapper') is \
         cpu_amp.CPUAmpOptimWrapper
 
 
-def test_train_step_forward_runs_in_bfloat16_weights_and_loss_stay_float32(native,
-                                                                           monkeypatch):
+def test_train_step_forward_runs_in_bfloat16_weights_and_loss_stay_float32(native, said):
     native(True)
-    said = []
-    monkeypatch.setattr(cpu_amp, 'print_log', lambda msg, **kwargs: said.append(msg))
     model = ConvModel()
     before = model.conv.weight.detach().clone()
     wrapper = build(model)
@@ -66,10 +71,8 @@ def test_train_step_forward_runs_in_bfloat16_weights_and_loss_stay_float32(nativ
     assert model.seen[-1] == torch.float32  # validation outside autocast
 
 
-def test_without_native_bfloat16_trains_in_float32_and_says_so(native, monkeypatch):
+def test_without_native_bfloat16_trains_in_float32_and_says_so(native, said):
     native(False)
-    said = []
-    monkeypatch.setattr(cpu_amp, 'print_log', lambda msg, **kwargs: said.append(msg))
     model = ConvModel()
     wrapper = build(model)
     model.train_step(dict(inputs=torch.randn(2, 3, 8, 8)), wrapper)
